@@ -1,0 +1,67 @@
+//! Raw FFI bindings to the [Wasmtime C API], version 48.0.8.
+//!
+//! Everything declared in `wasm.h`, `wasi.h`, `wasmtime.h` and
+//! `wasmtime/**.h` is re-exported at the crate root under its C name
+//! (`wasm_engine_new`, `wasmtime_func_call`, `WASMTIME_I32`, …). The
+//! bindings were produced by bindgen and are checked in (see
+//! `cargo xtask regen`), so building this crate needs neither libclang nor
+//! any C toolchain beyond what Wasmtime's own build uses (`cmake`).
+//!
+//! Wasmtime itself is linked by depending on the crates.io crate
+//! `wasmtime-c-api-impl`; this crate's Cargo features forward to its
+//! features. The [`inline`] module supplies the few `static inline` helpers
+//! of the headers that bindgen cannot translate.
+//!
+//! C code built by a dependent's build script finds the same headers through
+//! the `DEP_WASMTIME_MBT_INCLUDE` environment variable, or at [`INCLUDE_DIR`].
+//!
+//! Every function here is `unsafe` and follows the C API's ownership rules
+//! (`own` parameters are consumed, results must be deleted). Most users want
+//! the safe `wasmtime-mbt` crate instead.
+//!
+//! ```
+//! use wasmtime_mbt_sys::*;
+//!
+//! // SAFETY: the engine is created and deleted exactly once.
+//! unsafe {
+//!     let engine = wasm_engine_new();
+//!     assert!(!engine.is_null());
+//!     wasm_engine_delete(engine);
+//! }
+//! ```
+//!
+//! [Wasmtime C API]: https://docs.wasmtime.dev/c-api/
+
+#![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
+#![allow(clippy::all, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::bare_urls)]
+
+// `wasmtime-c-api-impl` exports the C API as `#[no_mangle]` functions; naming
+// the crate makes sure its archive reaches the linker of every dependent.
+extern crate wasmtime_c_api as _;
+
+#[allow(missing_docs, unsafe_op_in_unsafe_fn)]
+mod bindings;
+pub mod inline;
+
+pub use bindings::*;
+pub use inline::*;
+
+/// The directory holding the vendored headers (`wasm.h`, `wasi.h`,
+/// `wasmtime.h`, `wasmtime/…`) the bindings were generated from, with the
+/// `wasmtime/conf.h` that matches the default features.
+///
+/// ```
+/// let wasm_h = std::path::Path::new(wasmtime_mbt_sys::INCLUDE_DIR).join("wasm.h");
+/// assert!(wasm_h.is_file());
+/// ```
+pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+
+/// [`WASMTIME_VERSION`] without its trailing NUL, as a `&str`.
+///
+/// ```
+/// assert_eq!(wasmtime_mbt_sys::wasmtime_version(), "48.0.8");
+/// ```
+pub fn wasmtime_version() -> &'static str {
+    let bytes = WASMTIME_VERSION.strip_suffix(b"\0").unwrap_or(WASMTIME_VERSION);
+    std::str::from_utf8(bytes).expect("the version is ASCII")
+}

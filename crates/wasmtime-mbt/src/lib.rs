@@ -1,0 +1,1 @@
+//! Safe, idiomatic bindings to the Wasmtime C API (in progress).

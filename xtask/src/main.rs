@@ -1,0 +1,41 @@
+//! Project automation for wasmtime-mbt, run as `cargo xtask <command>`.
+//!
+//! * `cargo xtask regen` — copy the C headers out of the `wasmtime-c-api-impl`
+//!   package, generate `wasmtime/conf.h` and rewrite the checked-in bindgen
+//!   bindings of `wasmtime-mbt-sys`.
+//! * `cargo xtask regen --check` — regenerate into a temporary directory and
+//!   fail when the checked-in files differ.
+
+mod comments;
+mod diff;
+mod regen;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask regen [--check]
+
+  regen          rewrite crates/wasmtime-mbt-sys/include and src/bindings.rs
+  regen --check  fail if the checked-in headers or bindings are out of date
+
+bindgen needs libclang: `apt-get install -y libclang-dev`.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["regen"] => regen::run(regen::Mode::Write),
+        ["regen", "--check"] => regen::run(regen::Mode::Check),
+        ["help"] | ["--help"] | ["-h"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => Err(format!("unknown arguments {args:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
