@@ -1,1 +1,74 @@
-//! Safe, idiomatic bindings to the Wasmtime C API (in progress).
+//! Safe, idiomatic Rust bindings to the Wasmtime C API.
+//!
+//! The API mirrors the [`wasmtime`](https://docs.rs/wasmtime/48) crate —
+//! `Engine`, `Store<T>`, `Module`, `Linker`, `Instance`, `Func`/`TypedFunc`,
+//! `Memory`, … — on top of the C ABI of Wasmtime 48.0.8
+//! ([`wasmtime_mbt_sys`]). Where the C API forces a difference, the item's
+//! documentation says so.
+//!
+//! ```
+//! # fn main() -> wasmtime_mbt::Result<()> {
+//! use wasmtime_mbt::*;
+//!
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"(module
+//!     (import "host" "double" (func $double (param i32) (result i32)))
+//!     (func (export "run") (param i32) (result i32)
+//!         local.get 0 call $double i32.const 1 i32.add))"#)?;
+//! let mut linker = Linker::new(&engine);
+//! linker.func_wrap("host", "double", |x: i32| x * 2)?;
+//! let mut store = Store::new(&engine, ());
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let run = instance.get_typed_func::<i32, i32>(&mut store, "run")?;
+//! assert_eq!(run.call(&mut store, 20)?, 41);
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+#![warn(unsafe_op_in_unsafe_fn)]
+
+mod config;
+mod engine;
+mod error;
+mod externals;
+mod func;
+mod global;
+mod instance;
+mod linker;
+mod memory;
+mod module;
+mod owned;
+mod r#ref;
+mod store;
+mod table;
+mod trap;
+mod types;
+mod val;
+
+pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, Strategy};
+pub use engine::Engine;
+pub use error::{Error, Result};
+pub use externals::Extern;
+pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use global::Global;
+pub use instance::{Instance, InstancePre};
+pub use linker::Linker;
+pub use memory::{Memory, SharedMemory};
+pub use module::{wat2wasm, Module};
+pub use r#ref::{AnyRef, ExternRef};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder};
+pub use table::Table;
+pub use trap::{FrameInfo, Trap, TrapCode};
+pub use types::{ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType, ValType};
+pub use val::{Val, V128};
+
+pub use wasmtime_mbt_sys as sys;
+
+/// The Wasmtime version this crate binds (`WASMTIME_VERSION`).
+///
+/// ```
+/// assert_eq!(wasmtime_mbt::version(), "48.0.8");
+/// ```
+pub fn version() -> &'static str {
+    sys::wasmtime_version()
+}

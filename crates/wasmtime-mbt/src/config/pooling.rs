@@ -1,0 +1,172 @@
+//! `PoolingAllocationConfig`: every `wasmtime_pooling_allocation_config_*_set`
+//! of the C API as a builder method.
+//!
+//! Same design as [`Config`](crate::Config): each setting is applied to a
+//! native `wasmtime::PoolingAllocationConfig` (validated with the rest of the
+//! `Config` when an engine is built) and recorded as a C call, replayed on a
+//! fresh `wasmtime_pooling_allocation_config_t` for each engine.
+
+use std::sync::Arc;
+
+use wasmtime_mbt_sys as sys;
+
+use crate::owned::Owned;
+use crate::{Error, Result};
+
+/// One recorded C call, replayed on a fresh pooling config.
+type Replay = Arc<dyn Fn(*mut sys::wasmtime_pooling_allocation_config_t) + Send + Sync>;
+
+/// Limits and tuning of the pooling instance allocator, as
+/// `wasmtime::PoolingAllocationConfig`; use it with
+/// [`Config::pooling_allocation_strategy`](crate::Config::pooling_allocation_strategy).
+///
+/// The defaults are Wasmtime's, which reserve a lot of virtual memory; small
+/// hosts and tests should lower the limits.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::{Config, Engine, PoolingAllocationConfig};
+/// let mut pooling = PoolingAllocationConfig::new();
+/// pooling
+///     .total_core_instances(2)
+///     .total_memories(2)
+///     .total_tables(2)
+///     .max_memory_size(1 << 20)
+///     .table_elements(100);
+/// let mut config = Config::new();
+/// config.memory_reservation(1 << 20).memory_guard_size(0).pooling_allocation_strategy(&pooling);
+/// let engine = Engine::new(&config)?;
+/// # drop(engine); Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PoolingAllocationConfig {
+    native: wasmtime::PoolingAllocationConfig,
+    replay: Vec<Replay>,
+}
+
+impl Default for PoolingAllocationConfig {
+    fn default() -> PoolingAllocationConfig {
+        PoolingAllocationConfig::new()
+    }
+}
+
+impl std::fmt::Debug for PoolingAllocationConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolingAllocationConfig").field("settings", &self.replay.len()).finish_non_exhaustive()
+    }
+}
+
+impl PoolingAllocationConfig {
+    /// Wasmtime's default limits, as `wasmtime_pooling_allocation_config_new`.
+    pub fn new() -> PoolingAllocationConfig {
+        PoolingAllocationConfig { native: wasmtime::PoolingAllocationConfig::new(), replay: Vec::new() }
+    }
+
+    /// Records one setting: applied now to the native config, later to C.
+    fn record(
+        &mut self,
+        native: impl FnOnce(&mut wasmtime::PoolingAllocationConfig),
+        c: impl Fn(*mut sys::wasmtime_pooling_allocation_config_t) + Send + Sync + 'static,
+    ) -> &mut PoolingAllocationConfig {
+        native(&mut self.native);
+        self.replay.push(Arc::new(c));
+        self
+    }
+
+    /// The native twin, for validation.
+    pub(super) fn native(&self) -> &wasmtime::PoolingAllocationConfig {
+        &self.native
+    }
+
+    /// A fresh C pooling config with every recorded setting applied.
+    pub(super) fn to_raw(&self) -> Result<Owned<sys::wasmtime_pooling_allocation_config_t>> {
+        // SAFETY: `wasmtime_pooling_allocation_config_new` returns an owned config.
+        let raw = unsafe { Owned::from_raw(sys::wasmtime_pooling_allocation_config_new()) }
+            .ok_or_else(|| Error::msg("wasmtime_pooling_allocation_config_new failed"))?;
+        for apply in &self.replay {
+            apply(raw.as_ptr());
+        }
+        Ok(raw)
+    }
+}
+
+/// Generates the setters: same name on `wasmtime::PoolingAllocationConfig`,
+/// `wasmtime_pooling_allocation_config_<name>_set` in C.
+macro_rules! pooling_settings {
+    ($($(#[$doc:meta])* $name:ident($ty:ty) => $c:ident;)*) => {
+        impl PoolingAllocationConfig {$(
+            $(#[$doc])*
+            pub fn $name(&mut self, value: $ty) -> &mut PoolingAllocationConfig {
+                self.record(
+                    |n| { n.$name(value); },
+                    // SAFETY: the pointer is the live pooling config being built.
+                    move |c| unsafe { sys::$c(c, value) },
+                )
+            }
+        )*}
+    };
+}
+
+pooling_settings! {
+    /// How many unused slots are kept warm (not decommitted) for reuse
+    /// (`wasmtime_pooling_allocation_config_max_unused_warm_slots_set`).
+    max_unused_warm_slots(u32) => wasmtime_pooling_allocation_config_max_unused_warm_slots_set;
+    /// How many slots are decommitted together
+    /// (`wasmtime_pooling_allocation_config_decommit_batch_size_set`).
+    decommit_batch_size(usize) => wasmtime_pooling_allocation_config_decommit_batch_size_set;
+    /// Bytes of each async stack kept resident (zeroed by hand rather than
+    /// decommitted) when reused
+    /// (`wasmtime_pooling_allocation_config_async_stack_keep_resident_set`).
+    async_stack_keep_resident(usize) => wasmtime_pooling_allocation_config_async_stack_keep_resident_set;
+    /// Bytes of each linear memory kept resident when its slot is reused
+    /// (`wasmtime_pooling_allocation_config_linear_memory_keep_resident_set`).
+    linear_memory_keep_resident(usize) => wasmtime_pooling_allocation_config_linear_memory_keep_resident_set;
+    /// Bytes of each table kept resident when its slot is reused
+    /// (`wasmtime_pooling_allocation_config_table_keep_resident_set`).
+    table_keep_resident(usize) => wasmtime_pooling_allocation_config_table_keep_resident_set;
+    /// Maximum number of component instances alive at once
+    /// (`wasmtime_pooling_allocation_config_total_component_instances_set`).
+    total_component_instances(u32) => wasmtime_pooling_allocation_config_total_component_instances_set;
+    /// Maximum size, in bytes, of a component instance's metadata
+    /// (`wasmtime_pooling_allocation_config_max_component_instance_size_set`).
+    max_component_instance_size(usize) => wasmtime_pooling_allocation_config_max_component_instance_size_set;
+    /// Maximum core instances in one component instance
+    /// (`wasmtime_pooling_allocation_config_max_core_instances_per_component_set`).
+    max_core_instances_per_component(u32) => wasmtime_pooling_allocation_config_max_core_instances_per_component_set;
+    /// Maximum linear memories in one component instance
+    /// (`wasmtime_pooling_allocation_config_max_memories_per_component_set`).
+    max_memories_per_component(u32) => wasmtime_pooling_allocation_config_max_memories_per_component_set;
+    /// Maximum tables in one component instance
+    /// (`wasmtime_pooling_allocation_config_max_tables_per_component_set`).
+    max_tables_per_component(u32) => wasmtime_pooling_allocation_config_max_tables_per_component_set;
+    /// Maximum linear memories alive at once
+    /// (`wasmtime_pooling_allocation_config_total_memories_set`).
+    total_memories(u32) => wasmtime_pooling_allocation_config_total_memories_set;
+    /// Maximum tables alive at once
+    /// (`wasmtime_pooling_allocation_config_total_tables_set`).
+    total_tables(u32) => wasmtime_pooling_allocation_config_total_tables_set;
+    /// Maximum async stacks alive at once
+    /// (`wasmtime_pooling_allocation_config_total_stacks_set`).
+    total_stacks(u32) => wasmtime_pooling_allocation_config_total_stacks_set;
+    /// Maximum core instances alive at once
+    /// (`wasmtime_pooling_allocation_config_total_core_instances_set`).
+    total_core_instances(u32) => wasmtime_pooling_allocation_config_total_core_instances_set;
+    /// Maximum size, in bytes, of a core instance's metadata
+    /// (`wasmtime_pooling_allocation_config_max_core_instance_size_set`).
+    max_core_instance_size(usize) => wasmtime_pooling_allocation_config_max_core_instance_size_set;
+    /// Maximum tables defined by one core module
+    /// (`wasmtime_pooling_allocation_config_max_tables_per_module_set`).
+    max_tables_per_module(u32) => wasmtime_pooling_allocation_config_max_tables_per_module_set;
+    /// Maximum elements of one table
+    /// (`wasmtime_pooling_allocation_config_table_elements_set`).
+    table_elements(usize) => wasmtime_pooling_allocation_config_table_elements_set;
+    /// Maximum linear memories defined by one core module
+    /// (`wasmtime_pooling_allocation_config_max_memories_per_module_set`).
+    max_memories_per_module(u32) => wasmtime_pooling_allocation_config_max_memories_per_module_set;
+    /// Maximum size, in bytes, of one linear memory
+    /// (`wasmtime_pooling_allocation_config_max_memory_size_set`).
+    max_memory_size(usize) => wasmtime_pooling_allocation_config_max_memory_size_set;
+    /// Maximum GC heaps alive at once
+    /// (`wasmtime_pooling_allocation_config_total_gc_heaps_set`).
+    total_gc_heaps(u32) => wasmtime_pooling_allocation_config_total_gc_heaps_set;
+}

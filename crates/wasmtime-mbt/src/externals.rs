@@ -1,0 +1,108 @@
+//! `Extern`: any item an instance exports or a module imports.
+
+use wasmtime_mbt_sys as sys;
+
+use crate::store::StoreOpaque;
+use crate::{Func, Global, Memory, Result, SharedMemory, Table};
+
+/// An exported or imported item, as `wasmtime::Extern`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Extern {
+    /// A function.
+    Func(Func),
+    /// A global.
+    Global(Global),
+    /// A table.
+    Table(Table),
+    /// A memory.
+    Memory(Memory),
+    /// A shared memory (`threads`).
+    SharedMemory(SharedMemory),
+}
+
+macro_rules! into_accessors {
+    ($($name:ident: $variant:ident => $ty:ty;)*) => {
+        impl Extern {$(
+            #[doc = concat!("The item if it is a `", stringify!($variant), "`.")]
+            pub fn $name(self) -> Option<$ty> {
+                match self {
+                    Extern::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        )*}
+    };
+}
+
+into_accessors! {
+    into_func: Func => Func;
+    into_global: Global => Global;
+    into_table: Table => Table;
+    into_memory: Memory => Memory;
+    into_shared_memory: SharedMemory => SharedMemory;
+}
+
+impl Extern {
+    /// Takes ownership of a C extern (only shared memories own anything);
+    /// `None` for kinds this crate does not expose (tags).
+    ///
+    /// # Safety
+    /// `raw` must be an initialised, owned `wasmtime_extern_t`.
+    pub(crate) unsafe fn from_raw_owned(raw: sys::wasmtime_extern_t) -> Option<Extern> {
+        // SAFETY: the union field read matches `kind`.
+        unsafe {
+            Some(match u32::from(raw.kind) {
+                sys::WASMTIME_EXTERN_FUNC => Extern::Func(Func(raw.of.func)),
+                sys::WASMTIME_EXTERN_GLOBAL => Extern::Global(Global(raw.of.global)),
+                sys::WASMTIME_EXTERN_TABLE => Extern::Table(Table(raw.of.table)),
+                sys::WASMTIME_EXTERN_MEMORY => Extern::Memory(Memory(raw.of.memory)),
+                sys::WASMTIME_EXTERN_SHAREDMEMORY => Extern::SharedMemory(SharedMemory::from_raw_owned(raw.of.sharedmemory)),
+                // Tags are not exposed; release what C gave us.
+                _ => {
+                    let mut raw = raw;
+                    sys::wasmtime_extern_delete(&mut raw);
+                    return None;
+                }
+            })
+        }
+    }
+
+    /// A borrowed C view, checked to belong to `store` (shared memories
+    /// belong to an engine, not a store).
+    pub(crate) fn to_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_extern_t> {
+        use sys::wasmtime_extern_union_t as U;
+        let (kind, of) = match self {
+            Extern::Func(f) => {
+                store.check_id(f.0.store_id)?;
+                (sys::WASMTIME_EXTERN_FUNC, U { func: f.0 })
+            }
+            Extern::Global(g) => {
+                store.check_id(g.0.store_id)?;
+                (sys::WASMTIME_EXTERN_GLOBAL, U { global: g.0 })
+            }
+            Extern::Table(t) => {
+                store.check_id(t.store_id())?;
+                (sys::WASMTIME_EXTERN_TABLE, U { table: t.0 })
+            }
+            Extern::Memory(m) => {
+                store.check_id(m.store_id())?;
+                (sys::WASMTIME_EXTERN_MEMORY, U { memory: m.0 })
+            }
+            Extern::SharedMemory(m) => (sys::WASMTIME_EXTERN_SHAREDMEMORY, U { sharedmemory: m.as_raw() }),
+        };
+        Ok(sys::wasmtime_extern_t { kind: kind as sys::wasmtime_extern_kind_t, of })
+    }
+}
+
+macro_rules! from_impls {
+    ($($ty:ident),*) => {$(
+        impl From<$ty> for Extern {
+            fn from(x: $ty) -> Extern {
+                Extern::$ty(x)
+            }
+        }
+    )*};
+}
+
+from_impls!(Func, Global, Table, Memory, SharedMemory);

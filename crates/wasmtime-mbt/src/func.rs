@@ -1,0 +1,277 @@
+//! `Func`: a wasm or host function in a store, `Caller` for host
+//! functions, and the glue that runs Rust closures behind C callbacks.
+
+mod host;
+mod typed;
+
+use std::ptr;
+
+use wasmtime_mbt_sys as sys;
+
+use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
+use crate::{AsContext, AsContextMut, Engine, Error, Extern, FuncType, Result, Val};
+
+pub(crate) use host::{drop_box, dynamic_trampoline, typed_trampoline};
+pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+
+/// A WebAssembly function, defined by wasm or by the host, as
+/// `wasmtime::Func`. A small `Copy` handle into its store.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let mut store = Store::new(&Engine::default(), ());
+/// let add = Func::wrap(&mut store, |a: i32, b: i32| a + b);
+/// let mut results = [Val::I32(0)];
+/// add.call(&mut store, &[Val::I32(1), Val::I32(2)], &mut results)?;
+/// assert_eq!(results[0].i32(), Some(3));
+/// assert_eq!(add.typed::<(i32, i32), i32>(&store)?.call(&mut store, (4, 5))?, 9);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy)]
+pub struct Func(pub(crate) sys::wasmtime_func_t);
+
+// SAFETY: a `wasmtime_func_t` is a store id plus an index; it is only
+// dereferenced through a store context, which is checked to match.
+unsafe impl Send for Func {}
+// SAFETY: as above.
+unsafe impl Sync for Func {}
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Func").field("store_id", &self.0.store_id).finish_non_exhaustive()
+    }
+}
+
+impl Func {
+    /// A host function with a dynamic signature (`wasmtime_func_new`), as
+    /// `wasmtime::Func::new`. `f` gets the arguments and fills the results,
+    /// which start as zeros of the result types; returning `Err` traps.
+    ///
+    /// Differs from `wasmtime` in returning `Result`: a type the C API cannot
+    /// describe (`v128`, `anyref` in a signature) is an `Err`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), 10i64);
+    /// let ty = FuncType::new([ValType::I64], [ValType::I64]);
+    /// let f = Func::new(&mut store, ty, |caller, args, results| {
+    ///     results[0] = Val::I64(args[0].i64().unwrap() + *caller.data());
+    ///     Ok(())
+    /// })?;
+    /// let mut out = [Val::I64(0)];
+    /// f.call(&mut store, &[Val::I64(5)], &mut out)?;
+    /// assert_eq!(out[0].i64(), Some(15));
+    /// # Ok(()) }
+    /// ```
+    pub fn new<T: 'static, F>(mut store: impl AsContextMut<Data = T>, ty: FuncType, f: F) -> Result<Func>
+    where
+        F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    {
+        let store = store.as_context_mut();
+        let raw_ty = ty.to_raw()?;
+        let env = Box::into_raw(Box::new((ty, f)));
+        let mut func = sys::wasmtime_func_t::default();
+        // SAFETY: the context and type are live; C owns `env` and frees it
+        // with the matching `drop_box` finalizer; the trampoline's type
+        // parameters match `env`.
+        unsafe {
+            sys::wasmtime_func_new(
+                store.0.opaque.context(),
+                raw_ty.as_ptr(),
+                Some(dynamic_trampoline::<T, F>),
+                env.cast(),
+                Some(drop_box::<(FuncType, F)>),
+                &mut func,
+            )
+        };
+        Ok(Func(func))
+    }
+
+    /// A host function from a Rust closure with a static signature
+    /// (`wasmtime_func_new_unchecked`), as `wasmtime::Func::wrap`. The
+    /// closure may take a leading [`Caller`], up to 16 wasm parameters, and
+    /// return `()`, a value, a tuple, or a `Result` of those (an `Err` traps).
+    /// A panic inside the closure becomes a trap carrying the panic message.
+    pub fn wrap<T: 'static, Params, Results>(mut store: impl AsContextMut<Data = T>, f: impl IntoFunc<T, Params, Results>) -> Func {
+        Func::wrap_inner(store.as_context_mut().0, f)
+    }
+
+    fn wrap_inner<T: 'static, Params, Results, F: IntoFunc<T, Params, Results>>(store: &mut StoreInner<T>, f: F) -> Func {
+        let raw_ty = F::func_type().to_raw().expect("IntoFunc types are all expressible");
+        let env = Box::into_raw(Box::new(f));
+        let mut func = sys::wasmtime_func_t::default();
+        // SAFETY: as in `Func::new`, with the unchecked trampoline for `F`.
+        unsafe {
+            sys::wasmtime_func_new_unchecked(
+                store.opaque.context(),
+                raw_ty.as_ptr(),
+                Some(typed_trampoline::<T, Params, Results, F>),
+                env.cast(),
+                Some(drop_box::<F>),
+                &mut func,
+            )
+        };
+        Func(func)
+    }
+
+    /// The function's type (`wasmtime_func_type`).
+    pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
+        let store = store.as_context();
+        self.ty_in(&store.0.opaque)
+    }
+
+    pub(crate) fn ty_in(&self, store: &StoreOpaque) -> Result<FuncType> {
+        store.check_id(self.0.store_id)?;
+        // SAFETY: the function belongs to this live store; the returned type
+        // is owned and freed here.
+        unsafe {
+            let raw = sys::wasmtime_func_type(store.context(), &self.0);
+            let ty = FuncType::from_raw(raw);
+            sys::wasm_functype_delete(raw);
+            Ok(ty)
+        }
+    }
+
+    /// Calls the function with dynamically typed values (`wasmtime_func_call`).
+    /// A wrong number or type of arguments or results, or values from
+    /// another store, is an `Err` with Wasmtime's message; a trap is
+    /// [`Error::Trap`].
+    pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        opaque.check_id(self.0.store_id)?;
+        let args = params.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
+        let mut out: Vec<sys::wasmtime_val_t> = results.iter().map(|_| sys::wasmtime_val_t { kind: 0, of: sys::wasmtime_valunion_t { i64_: 0 } }).collect();
+        let mut trap = ptr::null_mut();
+        // SAFETY: the function and every argument belong to this live store;
+        // the buffers have the lengths passed; results are owned on success.
+        unsafe {
+            let error = sys::wasmtime_func_call(
+                opaque.context(),
+                &self.0,
+                args.as_ptr(),
+                args.len(),
+                out.as_mut_ptr(),
+                out.len(),
+                &mut trap,
+            );
+            Error::check_call(error, trap)?;
+            for (slot, raw) in results.iter_mut().zip(out) {
+                *slot = Val::from_raw_owned(raw)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A statically typed view of this function, as `wasmtime::Func::typed`.
+    /// The type is checked once here; calls through it skip the checks
+    /// (`wasmtime_func_call_unchecked`).
+    pub fn typed<Params: WasmParams, Results: WasmResults>(&self, store: impl AsContext) -> Result<TypedFunc<Params, Results>> {
+        TypedFunc::new(*self, &store.as_context().0.opaque)
+    }
+
+    /// The raw C value for a funcref slot: null for `None`; `Err` if `f` is
+    /// from another store.
+    pub(crate) fn raw_or_null(f: Option<&Func>, store: &StoreOpaque) -> Result<sys::wasmtime_func_t> {
+        match f {
+            Some(f) => {
+                store.check_id(f.0.store_id)?;
+                Ok(f.0)
+            }
+            None => Ok(sys::wasmtime_func_t::default()),
+        }
+    }
+
+    /// `None` for a null funcref.
+    pub(crate) fn from_raw_nullable(raw: sys::wasmtime_func_t) -> Option<Func> {
+        (raw.store_id != 0).then_some(Func(raw))
+    }
+}
+
+/// The context a host function runs in, as `wasmtime::Caller`: access to
+/// the store's data, and to the calling instance's exports.
+pub struct Caller<'a, T> {
+    store: StoreContextMut<'a, T>,
+    caller: *mut sys::wasmtime_caller_t,
+}
+
+impl<'a, T> Caller<'a, T> {
+    /// Wraps a C caller.
+    ///
+    /// # Safety
+    /// `caller` must be the live caller of a host call in a `Store<T>`, and
+    /// the result must not outlive the call.
+    pub(crate) unsafe fn from_raw(caller: *mut sys::wasmtime_caller_t) -> Caller<'a, T> {
+        // SAFETY: forwarded; the caller's context is the store's.
+        let inner = unsafe { StoreInner::<T>::from_context(sys::wasmtime_caller_context(caller)) };
+        Caller { store: StoreContextMut(inner), caller }
+    }
+
+    /// The store's host data.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    /// The store's host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+
+    /// The store's engine.
+    pub fn engine(&self) -> &Engine {
+        self.store.engine()
+    }
+
+    /// An export of the calling instance (`wasmtime_caller_export_get`), as
+    /// `wasmtime::Caller::get_export`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let mut linker = Linker::new(&engine);
+    /// linker.func_wrap("host", "peek", |mut caller: Caller<'_, ()>, ptr: i32| -> Result<i32> {
+    ///     let mem = caller.get_export("memory").and_then(|e| e.into_memory()).ok_or_else(|| Error::msg("no memory"))?;
+    ///     Ok(mem.data(&caller)[ptr as usize] as i32)
+    /// })?;
+    /// let module = Module::new(&engine, r#"(module (import "host" "peek" (func $peek (param i32) (result i32)))
+    ///     (memory (export "memory") 1) (data (i32.const 8) "\2a")
+    ///     (func (export "run") (result i32) i32.const 8 call $peek))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let run = linker.instantiate(&mut store, &module)?.get_typed_func::<(), i32>(&mut store, "run")?;
+    /// assert_eq!(run.call(&mut store, ())?, 42);
+    /// # Ok(()) }
+    /// ```
+    pub fn get_export(&mut self, name: &str) -> Option<Extern> {
+        let mut item = sys::wasmtime_extern_t::default();
+        // SAFETY: the caller is live for this host call; `item` is owned on success.
+        let found = unsafe { sys::wasmtime_caller_export_get(self.caller, name.as_ptr().cast(), name.len(), &mut item) };
+        // SAFETY: `item` was filled and is owned.
+        if found { unsafe { Extern::from_raw_owned(item) } } else { None }
+    }
+
+    /// The fuel left; see [`Store::get_fuel`](crate::Store::get_fuel).
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.store.get_fuel()
+    }
+
+    /// Sets the fuel left; see [`Store::set_fuel`](crate::Store::set_fuel).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.store.set_fuel(fuel)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> crate::StoreContext<'_, T> {
+        self.store.as_context()
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        self.store.as_context_mut()
+    }
+}

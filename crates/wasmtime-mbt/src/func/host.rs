@@ -1,0 +1,115 @@
+//! C callbacks that run Rust host functions: panics and errors become traps,
+//! never unwinding across the C boundary.
+
+use std::any::Any;
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use wasmtime_mbt_sys as sys;
+
+use super::typed::IntoFunc;
+use crate::{Caller, Error, FuncType, Result, Trap, Val};
+
+/// Finalizer for a boxed host closure handed to C as `env`.
+pub(crate) unsafe extern "C" fn drop_box<F>(env: *mut c_void) {
+    // SAFETY: `env` came from `Box::into_raw(Box<F>)` and C calls the
+    // finalizer exactly once.
+    drop(unsafe { Box::from_raw(env.cast::<F>()) });
+}
+
+/// Runs host code, turning an `Err` or a panic into an owned C trap.
+pub(crate) fn run_host(body: impl FnOnce() -> Result<()>) -> *mut sys::wasm_trap_t {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => std::ptr::null_mut(),
+        Ok(Err(error)) => error_to_trap(&error),
+        Err(panic) => Trap::new(format!("host function panicked: {}", panic_message(&*panic))).to_raw(),
+    }
+}
+
+fn error_to_trap(error: &Error) -> *mut sys::wasm_trap_t {
+    match error {
+        Error::Trap(trap) => trap.to_raw(),
+        other => Trap::new(other.to_string()).to_raw(),
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("Box<dyn Any>")
+}
+
+/// The `wasmtime_func_callback_t` behind [`Func::new`](crate::Func::new).
+pub(crate) unsafe extern "C" fn dynamic_trampoline<T, F>(
+    env: *mut c_void,
+    caller: *mut sys::wasmtime_caller_t,
+    args: *const sys::wasmtime_val_t,
+    nargs: usize,
+    results: *mut sys::wasmtime_val_t,
+    nresults: usize,
+) -> *mut sys::wasm_trap_t
+where
+    F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()>,
+{
+    run_host(|| {
+        // SAFETY: `env` is the `(FuncType, F)` box made by `Func::new` /
+        // `Linker::func_new`; `caller` is live for this call; `args` and
+        // `results` have the lengths given (possibly null when zero).
+        let (ty, f) = unsafe { &*env.cast::<(FuncType, F)>() };
+        let ctx = unsafe { sys::wasmtime_caller_context(caller) };
+        let args = unsafe { raw_slice(args, nargs) };
+        let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
+        let mut out: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+        f(unsafe { Caller::<T>::from_raw(caller) }, &params, &mut out)?;
+        if out.len() != nresults {
+            return Err(Error::msg(format!("host function returned {} results, expected {nresults}", out.len())));
+        }
+        // SAFETY: the context is the live store of this call; the caller
+        // handed to `f` is gone.
+        let inner = unsafe { crate::store::StoreInner::<T>::from_context(ctx) };
+        for (i, (val, ty)) in out.into_iter().zip(ty.results()).enumerate() {
+            if val.ty() != *ty {
+                return Err(Error::msg(format!("host function result {i} has type {:?}, expected {ty:?}", val.ty())));
+            }
+            // SAFETY: `i < nresults`; C takes ownership of each result.
+            unsafe { *results.add(i) = val.into_raw(&inner.opaque)? };
+        }
+        Ok(())
+    })
+}
+
+/// The `wasmtime_func_unchecked_callback_t` behind `Func::wrap` and
+/// `Linker::func_wrap`.
+pub(crate) unsafe extern "C" fn typed_trampoline<T, Params, Results, F>(
+    env: *mut c_void,
+    caller: *mut sys::wasmtime_caller_t,
+    args_and_results: *mut sys::wasmtime_val_raw_t,
+    len: usize,
+) -> *mut sys::wasm_trap_t
+where
+    F: IntoFunc<T, Params, Results>,
+{
+    run_host(|| {
+        // SAFETY: `env` is the `F` box made by `Func::wrap`/`Linker::func_wrap`;
+        // the buffer holds `len` values laid out by `F::func_type()`.
+        let f = unsafe { &*env.cast::<F>() };
+        let caller = unsafe { Caller::<T>::from_raw(caller) };
+        let raw = unsafe { std::slice::from_raw_parts_mut(args_and_results, len) };
+        unsafe { f.call_raw(caller, raw) }
+    })
+}
+
+/// A slice over a C array that may be null when empty.
+///
+/// # Safety
+/// A non-null `data` must point to `len` initialised values alive for `'a`.
+unsafe fn raw_slice<'a, V>(data: *const V, len: usize) -> &'a [V] {
+    if len == 0 || data.is_null() {
+        &[]
+    } else {
+        // SAFETY: forwarded from the caller.
+        unsafe { std::slice::from_raw_parts(data, len) }
+    }
+}

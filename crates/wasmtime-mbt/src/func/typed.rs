@@ -1,0 +1,378 @@
+//! Statically typed functions: `TypedFunc`, the `WasmTy` value trait, the
+//! parameter/result list traits implemented for tuples, and `IntoFunc` for
+//! host closures. Calls go through `wasmtime_func_call_unchecked` (and host
+//! closures through `wasmtime_func_new_unchecked`) after one type check.
+
+use std::marker::PhantomData;
+use std::ptr;
+
+use wasmtime_mbt_sys as sys;
+
+use crate::store::StoreOpaque;
+use crate::{AsContextMut, Caller, Error, ExternRef, Func, FuncType, Result, ValType, V128};
+
+type ValRaw = sys::wasmtime_val_raw_t;
+
+/// The most parameters or results a typed function may have.
+const MAX_ARITY: usize = 16;
+
+/// A Rust type that is a wasm value: `i32`, `u32`, `i64`, `u64`, `f32`,
+/// `f64`, [`V128`], `Option<Func>` (funcref) and `Option<ExternRef>`
+/// (externref).
+pub trait WasmTy: Send + Sized + 'static {
+    /// The wasm type.
+    fn valtype() -> ValType;
+    /// Writes the value in the untyped C representation.
+    fn store_raw(self, store: &StoreOpaque) -> Result<ValRaw>;
+    /// Reads the value from the untyped C representation.
+    ///
+    /// # Safety
+    /// `raw` must hold a value of [`WasmTy::valtype`] from `store`.
+    unsafe fn load_raw(store: &StoreOpaque, raw: &ValRaw) -> Self;
+}
+
+macro_rules! num_ty {
+    ($($ty:ty => $vt:ident, $field:ident, |$v:ident| $to:expr, |$r:ident| $from:expr;)*) => {$(
+        impl WasmTy for $ty {
+            fn valtype() -> ValType {
+                ValType::$vt
+            }
+            fn store_raw(self, _: &StoreOpaque) -> Result<ValRaw> {
+                let $v = self;
+                Ok(ValRaw { $field: $to })
+            }
+            unsafe fn load_raw(_: &StoreOpaque, raw: &ValRaw) -> Self {
+                // SAFETY: the caller guarantees the field matches the type.
+                let $r = unsafe { raw.$field };
+                $from
+            }
+        }
+    )*};
+}
+
+num_ty! {
+    i32 => I32, i32_, |v| v.to_le(), |r| i32::from_le(r);
+    u32 => I32, i32_, |v| (v as i32).to_le(), |r| i32::from_le(r) as u32;
+    i64 => I64, i64_, |v| v.to_le(), |r| i64::from_le(r);
+    u64 => I64, i64_, |v| (v as i64).to_le(), |r| i64::from_le(r) as u64;
+    f32 => F32, i32_, |v| (v.to_bits() as i32).to_le(), |r| f32::from_bits(i32::from_le(r) as u32);
+    f64 => F64, i64_, |v| (v.to_bits() as i64).to_le(), |r| f64::from_bits(i64::from_le(r) as u64);
+    V128 => V128, v128, |v| v.as_u128().to_le_bytes(), |r| V128::from(u128::from_le_bytes(r));
+}
+
+impl WasmTy for Option<Func> {
+    fn valtype() -> ValType {
+        ValType::FuncRef
+    }
+    fn store_raw(self, store: &StoreOpaque) -> Result<ValRaw> {
+        let funcref = match self {
+            // SAFETY: the function was checked to belong to this live store.
+            Some(f) => unsafe { sys::wasmtime_func_to_raw(store.context(), &Func::raw_or_null(Some(&f), store)?) },
+            None => ptr::null_mut(),
+        };
+        Ok(ValRaw { funcref })
+    }
+    unsafe fn load_raw(store: &StoreOpaque, raw: &ValRaw) -> Self {
+        // SAFETY: the caller guarantees a funcref of this store.
+        let p = unsafe { raw.funcref };
+        if p.is_null() {
+            return None;
+        }
+        let mut func = sys::wasmtime_func_t::default();
+        // SAFETY: a non-null raw funcref of this live store.
+        unsafe { sys::wasmtime_func_from_raw(store.context(), p, &mut func) };
+        Some(Func(func))
+    }
+}
+
+impl WasmTy for Option<ExternRef> {
+    fn valtype() -> ValType {
+        ValType::ExternRef
+    }
+    fn store_raw(self, store: &StoreOpaque) -> Result<ValRaw> {
+        let externref = match &self {
+            Some(r) => {
+                let raw = ExternRef::raw_or_null(Some(r), store)?;
+                // SAFETY: the ref was checked to belong to this live store.
+                unsafe { sys::wasmtime_externref_to_raw(store.context(), &raw) }
+            }
+            None => 0,
+        };
+        Ok(ValRaw { externref })
+    }
+    unsafe fn load_raw(store: &StoreOpaque, raw: &ValRaw) -> Self {
+        // SAFETY: the caller guarantees an externref of this store.
+        let r = unsafe { raw.externref };
+        if r == 0 {
+            return None;
+        }
+        let mut out = sys::wasmtime_externref_t::default();
+        // SAFETY: a non-null raw externref of this live store; `out` is an
+        // owned root.
+        unsafe {
+            sys::wasmtime_externref_from_raw(store.context(), r, &mut out);
+            ExternRef::from_raw_owned(out)
+        }
+    }
+}
+
+/// Parameters of a typed call, or the values a host closure returns: any
+/// [`WasmTy`], or a tuple of up to 16 of them (`()` for none).
+pub trait WasmParams: Send + Sized {
+    /// How many values.
+    const COUNT: usize;
+    /// Their wasm types.
+    fn valtypes() -> Vec<ValType>;
+    /// Writes them to `raw[..COUNT]`.
+    fn store_all(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()>;
+}
+
+/// Results of a typed call, or the parameters a host closure receives: any
+/// [`WasmTy`], or a tuple of up to 16 of them.
+pub trait WasmResults: Sized {
+    /// How many values.
+    const COUNT: usize;
+    /// Their wasm types.
+    fn valtypes() -> Vec<ValType>;
+    /// Reads them from `raw[..COUNT]`.
+    ///
+    /// # Safety
+    /// `raw` must hold values of [`WasmResults::valtypes`] from `store`.
+    unsafe fn load_all(store: &StoreOpaque, raw: &[ValRaw]) -> Self;
+}
+
+impl<A: WasmTy> WasmParams for A {
+    const COUNT: usize = 1;
+    fn valtypes() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn store_all(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+        raw[0] = self.store_raw(store)?;
+        Ok(())
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    const COUNT: usize = 1;
+    fn valtypes() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    unsafe fn load_all(store: &StoreOpaque, raw: &[ValRaw]) -> Self {
+        // SAFETY: forwarded.
+        unsafe { A::load_raw(store, &raw[0]) }
+    }
+}
+
+/// What a host closure may return: values as for [`WasmParams`], or a
+/// `Result` of them, whose `Err` becomes a trap.
+pub trait WasmRet {
+    /// The wasm result types.
+    fn valtypes() -> Vec<ValType>;
+    /// Writes the results, or returns the error to trap with.
+    fn store_ret(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()>;
+}
+
+impl<R: WasmParams> WasmRet for R {
+    fn valtypes() -> Vec<ValType> {
+        R::valtypes()
+    }
+    fn store_ret(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+        self.store_all(store, raw)
+    }
+}
+
+impl<R: WasmParams> WasmRet for Result<R> {
+    fn valtypes() -> Vec<ValType> {
+        R::valtypes()
+    }
+    fn store_ret(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+        self?.store_all(store, raw)
+    }
+}
+
+/// A Rust closure usable as a host function: `Fn(A1, …, An) -> R` or
+/// `Fn(Caller<'_, T>, A1, …, An) -> R` with `n <= 16`, each `Ai: WasmTy`
+/// and `R: WasmRet`. See [`Func::wrap`] and
+/// [`Linker::func_wrap`](crate::Linker::func_wrap).
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    /// The function type the closure has.
+    fn func_type() -> FuncType;
+    /// Reads the parameters from `raw`, runs the closure, writes the results.
+    ///
+    /// # Safety
+    /// `raw` must hold parameters of [`IntoFunc::func_type`] from the
+    /// caller's store and have room for the results.
+    unsafe fn call_raw(&self, caller: Caller<'_, T>, raw: &mut [ValRaw]) -> Result<()>;
+}
+
+macro_rules! for_each_arity {
+    ($m:ident) => {
+        $m!(0);
+        $m!(1 A1);
+        $m!(2 A1 A2);
+        $m!(3 A1 A2 A3);
+        $m!(4 A1 A2 A3 A4);
+        $m!(5 A1 A2 A3 A4 A5);
+        $m!(6 A1 A2 A3 A4 A5 A6);
+        $m!(7 A1 A2 A3 A4 A5 A6 A7);
+        $m!(8 A1 A2 A3 A4 A5 A6 A7 A8);
+        $m!(9 A1 A2 A3 A4 A5 A6 A7 A8 A9);
+        $m!(10 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+        $m!(11 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+        $m!(12 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);
+        $m!(13 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13);
+        $m!(14 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14);
+        $m!(15 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15);
+        $m!(16 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15 A16);
+    };
+}
+
+macro_rules! tuple_lists {
+    ($n:tt $($a:ident)*) => {
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        impl<$($a: WasmTy,)*> WasmParams for ($($a,)*) {
+            const COUNT: usize = $n;
+            fn valtypes() -> Vec<ValType> {
+                vec![$($a::valtype()),*]
+            }
+            fn store_all(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+                let ($($a,)*) = self;
+                let mut i = 0;
+                $( raw[i] = $a.store_raw(store)?; i += 1; )*
+                Ok(())
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
+        impl<$($a: WasmTy,)*> WasmResults for ($($a,)*) {
+            const COUNT: usize = $n;
+            fn valtypes() -> Vec<ValType> {
+                vec![$($a::valtype()),*]
+            }
+            unsafe fn load_all(store: &StoreOpaque, raw: &[ValRaw]) -> Self {
+                let mut i = 0;
+                // SAFETY: forwarded: `raw[i]` holds a value of type `Ai`.
+                $( let $a = unsafe { $a::load_raw(store, &raw[i]) }; i += 1; )*
+                ($($a,)*)
+            }
+        }
+
+        #[allow(non_snake_case)]
+        impl<T, F, R, $($a: WasmTy,)*> IntoFunc<T, ($($a,)*), R> for F
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn func_type() -> FuncType {
+                FuncType::new(<($($a,)*) as WasmResults>::valtypes(), R::valtypes())
+            }
+            unsafe fn call_raw(&self, caller: Caller<'_, T>, raw: &mut [ValRaw]) -> Result<()> {
+                let store = &caller.store.0.opaque;
+                // SAFETY: forwarded: `raw` holds this closure's parameters.
+                let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all(store, raw) };
+                (self)($($a),*).store_ret(store, raw)
+            }
+        }
+
+        #[allow(non_snake_case)]
+        impl<T, F, R, $($a: WasmTy,)*> IntoFunc<T, (Caller<'_, T>, $($a,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn func_type() -> FuncType {
+                FuncType::new(<($($a,)*) as WasmResults>::valtypes(), R::valtypes())
+            }
+            unsafe fn call_raw(&self, caller: Caller<'_, T>, raw: &mut [ValRaw]) -> Result<()> {
+                let context = caller.store.0.opaque.context();
+                // SAFETY: forwarded: `raw` holds this closure's parameters.
+                let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all(&caller.store.0.opaque, raw) };
+                let ret = (self)(caller, $($a),*);
+                // SAFETY: the caller handed to the closure is gone; the
+                // context is this call's live store.
+                let store = unsafe { crate::store::StoreInner::<T>::from_context(context) };
+                ret.store_ret(&store.opaque, raw)
+            }
+        }
+    };
+}
+
+for_each_arity!(tuple_lists);
+
+/// A function with a statically known signature, as `wasmtime::TypedFunc`.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (func (export "swap") (param i32 i64) (result i64 i32)
+///     local.get 1 local.get 0))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Instance::new(&mut store, &module, &[])?;
+/// let swap = instance.get_typed_func::<(i32, i64), (i64, i32)>(&mut store, "swap")?;
+/// assert_eq!(swap.call(&mut store, (1, 2))?, (2, 1));
+/// // The wrong signature is caught once, here:
+/// assert!(instance.get_typed_func::<i32, i32>(&mut store, "swap").is_err());
+/// # Ok(()) }
+/// ```
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _signature: PhantomData<fn(Params) -> Results>,
+}
+
+impl<Params, Results> Clone for TypedFunc<Params, Results> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Params, Results> Copy for TypedFunc<Params, Results> {}
+
+impl<Params, Results> std::fmt::Debug for TypedFunc<Params, Results> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedFunc").field("func", &self.func).finish()
+    }
+}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    pub(crate) fn new(func: Func, store: &StoreOpaque) -> Result<Self> {
+        let ty = func.ty_in(store)?;
+        let want = FuncType::new(Params::valtypes(), Results::valtypes());
+        if ty != want {
+            return Err(Error::msg(format!(
+                "type mismatch: the function has type {:?} -> {:?}, but {:?} -> {:?} was requested",
+                ty.params(),
+                ty.results(),
+                want.params(),
+                want.results()
+            )));
+        }
+        debug_assert!(Params::COUNT <= MAX_ARITY && Results::COUNT <= MAX_ARITY);
+        Ok(TypedFunc { func, _signature: PhantomData })
+    }
+
+    /// The untyped function.
+    pub fn func(&self) -> &Func {
+        &self.func
+    }
+
+    /// Calls the function (`wasmtime_func_call_unchecked`). A trap is
+    /// [`Error::Trap`]; values from another store are an `Err`.
+    pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        opaque.check_id(self.func.0.store_id)?;
+        let mut raw = [ValRaw { i64_: 0 }; MAX_ARITY];
+        params.store_all(opaque, &mut raw)?;
+        let len = Params::COUNT.max(Results::COUNT);
+        let mut trap = ptr::null_mut();
+        // SAFETY: the type was checked in `new`, the function and every
+        // reference argument belong to this live store, and `raw` holds the
+        // parameters and has room for the results.
+        unsafe {
+            let error = sys::wasmtime_func_call_unchecked(opaque.context(), &self.func.0, raw.as_mut_ptr(), len, &mut trap);
+            Error::check_call(error, trap)?;
+            Ok(Results::load_all(opaque, &raw))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `Global`: a global variable in a store.
+
+use wasmtime_mbt_sys as sys;
+
+use crate::owned::Owned;
+use crate::{AsContext, AsContextMut, Error, GlobalType, Result, Val};
+
+/// A global, as `wasmtime::Global`; a `Copy` handle into its store.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let mut store = Store::new(&Engine::default(), ());
+/// let g = Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Var), Val::I32(1))?;
+/// g.set(&mut store, Val::I32(2))?;
+/// assert_eq!(g.get(&mut store)?.i32(), Some(2));
+/// assert!(g.set(&mut store, Val::I64(3)).is_err()); // wrong type
+/// let c = Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Const), Val::I32(1))?;
+/// assert!(c.set(&mut store, Val::I32(2)).is_err()); // immutable
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy)]
+pub struct Global(pub(crate) sys::wasmtime_global_t);
+
+// SAFETY: a store id plus an index, only used through a checked store.
+unsafe impl Send for Global {}
+// SAFETY: as above.
+unsafe impl Sync for Global {}
+
+impl std::fmt::Debug for Global {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Global").field("store_id", &self.0.store_id).finish_non_exhaustive()
+    }
+}
+
+impl Global {
+    /// A new global (`wasmtime_global_new`); a value of the wrong type is an `Err`.
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        let raw_ty = ty.to_raw()?;
+        let val = val.to_raw(opaque)?;
+        let mut raw = sys::wasmtime_global_t::default();
+        // SAFETY: the context, type and value are live and of this store.
+        unsafe { Error::check(sys::wasmtime_global_new(opaque.context(), raw_ty.as_ptr(), &val, &mut raw))? };
+        Ok(Global(raw))
+    }
+
+    /// The global's type (`wasmtime_global_type`).
+    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
+        let store = store.as_context();
+        store.0.opaque.check_id(self.0.store_id)?;
+        // SAFETY: the global belongs to this live store; the type is owned.
+        unsafe {
+            let raw = Owned::from_raw(sys::wasmtime_global_type(store.0.opaque.context(), &self.0)).expect("global type");
+            Ok(GlobalType::from_raw(raw.as_ptr()))
+        }
+    }
+
+    /// The current value (`wasmtime_global_get`).
+    pub fn get(&self, mut store: impl AsContextMut) -> Result<Val> {
+        let store = store.as_context_mut();
+        store.0.opaque.check_id(self.0.store_id)?;
+        let mut out = sys::wasmtime_val_t { kind: 0, of: sys::wasmtime_valunion_t { i64_: 0 } };
+        // SAFETY: the global belongs to this live store; `out` is owned.
+        unsafe {
+            sys::wasmtime_global_get(store.0.opaque.context(), &self.0, &mut out);
+            Val::from_raw_owned(out)
+        }
+    }
+
+    /// Sets the value (`wasmtime_global_set`); an immutable global or a
+    /// wrong type is an `Err`.
+    pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        opaque.check_id(self.0.store_id)?;
+        let raw = val.to_raw(opaque)?;
+        // SAFETY: the global and value belong to this live store.
+        unsafe { Error::check(sys::wasmtime_global_set(opaque.context(), &self.0, &raw)) }
+    }
+}

@@ -1,0 +1,227 @@
+//! `Instance`: an instantiated module, and `InstancePre`, a module whose
+//! imports a linker has already resolved.
+
+use std::ptr;
+
+use wasmtime_mbt_sys as sys;
+
+use crate::owned::Owned;
+use crate::store::StoreOpaque;
+use crate::{AsContextMut, Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc, WasmParams, WasmResults};
+
+/// An instance of a module, as `wasmtime::Instance`; a `Copy` handle into
+/// its store.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (import "" "double" (func $d (param i32) (result i32)))
+///     (func (export "quadruple") (param i32) (result i32) local.get 0 call $d call $d))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let double = Func::wrap(&mut store, |x: i32| x * 2);
+/// let instance = Instance::new(&mut store, &module, &[double.into()])?;
+/// let quadruple = instance.get_typed_func::<i32, i32>(&mut store, "quadruple")?;
+/// assert_eq!(quadruple.call(&mut store, 5)?, 20);
+/// assert!(Instance::new(&mut store, &module, &[]).is_err()); // missing import
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy)]
+pub struct Instance(pub(crate) sys::wasmtime_instance_t);
+
+// SAFETY: a store id plus an index, only used through a checked store.
+unsafe impl Send for Instance {}
+// SAFETY: as above.
+unsafe impl Sync for Instance {}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance").field("store_id", &self.0.store_id).finish_non_exhaustive()
+    }
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` in order (`wasmtime_instance_new`).
+    /// Missing or mistyped imports and start-function traps are an `Err`.
+    pub fn new(mut store: impl AsContextMut, module: &Module, imports: &[Extern]) -> Result<Instance> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        check_engine(opaque, module)?;
+        let raw_imports = imports.iter().map(|i| i.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
+        let mut instance = sys::wasmtime_instance_t::default();
+        let mut trap = ptr::null_mut();
+        // SAFETY: the module and every import belong to this live store (or
+        // its engine); the import array has the length passed.
+        unsafe {
+            let error = sys::wasmtime_instance_new(
+                opaque.context(),
+                module.as_raw(),
+                raw_imports.as_ptr(),
+                raw_imports.len(),
+                &mut instance,
+                &mut trap,
+            );
+            Error::check_call(error, trap)?;
+        }
+        Ok(Instance(instance))
+    }
+
+    /// The export called `name` (`wasmtime_instance_export_get`).
+    pub fn get_export(&self, mut store: impl AsContextMut, name: &str) -> Option<Extern> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        opaque.check_id(self.0.store_id).ok()?;
+        let mut item = sys::wasmtime_extern_t::default();
+        // SAFETY: the instance belongs to this live store; `item` is owned
+        // when found.
+        unsafe {
+            if sys::wasmtime_instance_export_get(opaque.context(), &self.0, name.as_ptr().cast(), name.len(), &mut item) {
+                Extern::from_raw_owned(item)
+            } else {
+                None
+            }
+        }
+    }
+
+    /// All exports with their names, in order (`wasmtime_instance_export_nth`).
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (memory (export "m") 1) (func (export "f")))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// let names: Vec<String> = instance.exports(&mut store).into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["m", "f"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn exports(&self, mut store: impl AsContextMut) -> Vec<(String, Extern)> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        if opaque.check_id(self.0.store_id).is_err() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for index in 0.. {
+            let mut name = ptr::null_mut();
+            let mut len = 0;
+            let mut item = sys::wasmtime_extern_t::default();
+            // SAFETY: the instance belongs to this live store; the name is
+            // store-owned and copied before the next C call; `item` is owned.
+            unsafe {
+                if !sys::wasmtime_instance_export_nth(opaque.context(), &self.0, index, &mut name, &mut len, &mut item) {
+                    break;
+                }
+                let name = String::from_utf8_lossy(crate::owned::borrow_bytes(name.cast(), len)).into_owned();
+                if let Some(item) = Extern::from_raw_owned(item) {
+                    out.push((name, item));
+                }
+            }
+        }
+        out
+    }
+
+    /// The exported function `name`, if there is one.
+    pub fn get_func(&self, store: impl AsContextMut, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    /// The exported function `name` with a checked static signature.
+    pub fn get_typed_func<Params: WasmParams, Results: WasmResults>(
+        &self,
+        mut store: impl AsContextMut,
+        name: &str,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let func = self.get_func(&mut store, name).ok_or_else(|| Error::msg(format!("failed to find function export `{name}`")))?;
+        func.typed(&store)
+    }
+
+    /// The exported memory `name`, if there is one.
+    pub fn get_memory(&self, store: impl AsContextMut, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    /// The exported table `name`, if there is one.
+    pub fn get_table(&self, store: impl AsContextMut, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported global `name`, if there is one.
+    pub fn get_global(&self, store: impl AsContextMut, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+}
+
+/// `Err` unless `module` was compiled by the store's engine.
+pub(crate) fn check_engine(store: &StoreOpaque, module: &Module) -> Result<()> {
+    if crate::Engine::same(store.engine(), module.engine()) {
+        Ok(())
+    } else {
+        Err(Error::msg("cross-`Engine` instantiation is not currently supported"))
+    }
+}
+
+/// A module with its imports resolved by a [`Linker`](crate::Linker), ready
+/// to instantiate quickly in many stores, as `wasmtime::InstancePre`.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let mut linker = Linker::new(&engine);
+/// linker.func_wrap("env", "seven", || 7i32)?;
+/// let module = Module::new(&engine, r#"(module (import "env" "seven" (func $s (result i32)))
+///     (func (export "get") (result i32) call $s))"#)?;
+/// let pre = linker.instantiate_pre(&module)?;
+/// for _ in 0..2 {
+///     let mut store = Store::new(&engine, ());
+///     let instance = pre.instantiate(&mut store)?;
+///     assert_eq!(instance.get_typed_func::<(), i32>(&mut store, "get")?.call(&mut store, ())?, 7);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct InstancePre<T> {
+    raw: Owned<sys::wasmtime_instance_pre_t>,
+    module: Module,
+    _data: std::marker::PhantomData<fn(T)>,
+}
+
+// SAFETY: `wasmtime::InstancePre` is `Send + Sync`; the C object is only
+// read after creation.
+unsafe impl<T> Send for InstancePre<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for InstancePre<T> {}
+
+impl<T> std::fmt::Debug for InstancePre<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstancePre").field("module", &self.module).finish_non_exhaustive()
+    }
+}
+
+impl<T> InstancePre<T> {
+    pub(crate) fn new(raw: Owned<sys::wasmtime_instance_pre_t>, module: Module) -> InstancePre<T> {
+        InstancePre { raw, module, _data: std::marker::PhantomData }
+    }
+
+    /// The module.
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// Instantiates in `store` (`wasmtime_instance_pre_instantiate`).
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
+        let store = store.as_context_mut();
+        let opaque = &store.0.opaque;
+        check_engine(opaque, &self.module)?;
+        let mut instance = sys::wasmtime_instance_t::default();
+        let mut trap = ptr::null_mut();
+        // SAFETY: the pre-instance is live and was made on this engine; the
+        // store's data type matches the linker's closures (`T`).
+        unsafe {
+            let error = sys::wasmtime_instance_pre_instantiate(self.raw.as_ptr(), opaque.context(), &mut instance, &mut trap);
+            Error::check_call(error, trap)?;
+        }
+        Ok(Instance(instance))
+    }
+}

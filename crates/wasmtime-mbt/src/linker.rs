@@ -1,0 +1,261 @@
+//! `Linker`: resolves imports by name, as `wasmtime::Linker`.
+
+use std::marker::PhantomData;
+use std::ptr;
+
+use wasmtime_mbt_sys as sys;
+
+use crate::func::{drop_box, dynamic_trampoline, typed_trampoline};
+use crate::instance::check_engine;
+use crate::owned::Owned;
+use crate::{AsContextMut, Caller, Engine, Error, Extern, Func, FuncType, Instance, InstancePre, IntoFunc, Module, Result, Val};
+
+/// Defines items by `module`/`name` and instantiates modules against them,
+/// as `wasmtime::Linker<T>`. Host functions defined here receive a
+/// [`Caller<'_, T>`] and work in every `Store<T>` on the linker's engine.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let mut linker = Linker::<u32>::new(&engine);
+/// linker.func_wrap("host", "count", |mut caller: Caller<'_, u32>| *caller.data_mut() += 1)?;
+/// let module = Module::new(&engine, r#"(module (import "host" "count" (func $c))
+///     (func (export "run") call $c call $c))"#)?;
+/// let mut store = Store::new(&engine, 0);
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// instance.get_typed_func::<(), ()>(&mut store, "run")?.call(&mut store, ())?;
+/// assert_eq!(*store.data(), 2);
+/// # Ok(()) }
+/// ```
+pub struct Linker<T> {
+    raw: Owned<sys::wasmtime_linker_t>,
+    engine: Engine,
+    _data: PhantomData<fn(T)>,
+}
+
+// SAFETY: `wasmtime::Linker` is `Send + Sync` when its host functions are;
+// ours are all `Send + Sync` (required by `func_wrap`/`func_new`).
+unsafe impl<T> Send for Linker<T> {}
+// SAFETY: as above; `&Linker` only allows C calls that read the linker.
+unsafe impl<T> Sync for Linker<T> {}
+
+impl<T> std::fmt::Debug for Linker<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linker").field("raw", &self.raw).finish_non_exhaustive()
+    }
+}
+
+impl<T> Clone for Linker<T> {
+    fn clone(&self) -> Linker<T> {
+        // SAFETY: the linker is live; the clone is owned.
+        let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_clone(self.raw.as_ptr())) }.expect("linker clone");
+        Linker { raw, engine: self.engine.clone(), _data: PhantomData }
+    }
+}
+
+impl<T: 'static> Linker<T> {
+    /// An empty linker (`wasmtime_linker_new`).
+    pub fn new(engine: &Engine) -> Linker<T> {
+        // SAFETY: the engine is live; the linker is owned.
+        let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_new(engine.as_raw())) }.expect("linker");
+        Linker { raw, engine: engine.clone(), _data: PhantomData }
+    }
+
+    /// The linker's engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether later definitions may replace earlier ones of the same name
+    /// (`wasmtime_linker_allow_shadowing`); off by default.
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        // SAFETY: the linker is live.
+        unsafe { sys::wasmtime_linker_allow_shadowing(self.raw.as_ptr(), allow) };
+        self
+    }
+
+    /// Defines `module`/`name` as `item` (`wasmtime_linker_define`).
+    pub fn define(&mut self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+        let store = store.as_context_mut();
+        let raw = item.into().to_raw(&store.0.opaque)?;
+        // SAFETY: the linker, store and item are live; names are passed with lengths.
+        unsafe {
+            Error::check(sys::wasmtime_linker_define(
+                self.raw.as_ptr(),
+                store.0.opaque.context(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                &raw,
+            ))?
+        };
+        Ok(self)
+    }
+
+    /// Defines a host function from a typed closure
+    /// (`wasmtime_linker_define_func_unchecked`); see [`Func::wrap`].
+    pub fn func_wrap<Params, Results>(&mut self, module: &str, name: &str, f: impl IntoFunc<T, Params, Results>) -> Result<&mut Self> {
+        self.func_wrap_inner(module, name, f)
+    }
+
+    fn func_wrap_inner<Params, Results, F: IntoFunc<T, Params, Results>>(&mut self, module: &str, name: &str, f: F) -> Result<&mut Self> {
+        let ty = F::func_type().to_raw()?;
+        let env = Box::into_raw(Box::new(f));
+        // SAFETY: the linker and type are live; C owns `env` and frees it
+        // with the matching finalizer (also when this call fails).
+        unsafe {
+            Error::check(sys::wasmtime_linker_define_func_unchecked(
+                self.raw.as_ptr(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                ty.as_ptr(),
+                Some(typed_trampoline::<T, Params, Results, F>),
+                env.cast(),
+                Some(drop_box::<F>),
+            ))?
+        };
+        Ok(self)
+    }
+
+    /// Defines a host function with a dynamic signature
+    /// (`wasmtime_linker_define_func`); see [`Func::new`].
+    pub fn func_new<F>(&mut self, module: &str, name: &str, ty: FuncType, f: F) -> Result<&mut Self>
+    where
+        F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    {
+        let raw_ty = ty.to_raw()?;
+        let env = Box::into_raw(Box::new((ty, f)));
+        // SAFETY: as in `func_wrap`.
+        unsafe {
+            Error::check(sys::wasmtime_linker_define_func(
+                self.raw.as_ptr(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                raw_ty.as_ptr(),
+                Some(dynamic_trampoline::<T, F>),
+                env.cast(),
+                Some(drop_box::<(FuncType, F)>),
+            ))?
+        };
+        Ok(self)
+    }
+
+    /// Defines every export of `instance` under the module name `name`
+    /// (`wasmtime_linker_define_instance`).
+    pub fn instance(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, instance: Instance) -> Result<&mut Self> {
+        let store = store.as_context_mut();
+        store.0.opaque.check_id(instance.0.store_id)?;
+        // SAFETY: the linker, store and instance are live and match.
+        unsafe {
+            Error::check(sys::wasmtime_linker_define_instance(
+                self.raw.as_ptr(),
+                store.0.opaque.context(),
+                name.as_ptr().cast(),
+                name.len(),
+                &instance.0,
+            ))?
+        };
+        Ok(self)
+    }
+
+    /// Instantiates `module` under the name `name`, handling WASI commands
+    /// and reactors (`wasmtime_linker_module`).
+    pub fn module(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, module: &Module) -> Result<&mut Self> {
+        let store = store.as_context_mut();
+        check_engine(&store.0.opaque, module)?;
+        // SAFETY: the linker, store and module are live and on one engine.
+        unsafe {
+            Error::check(sys::wasmtime_linker_module(
+                self.raw.as_ptr(),
+                store.0.opaque.context(),
+                name.as_ptr().cast(),
+                name.len(),
+                module.as_raw(),
+            ))?
+        };
+        Ok(self)
+    }
+
+    /// Defines every unresolved function import of `module` as a function
+    /// that traps (`wasmtime_linker_define_unknown_imports_as_traps`).
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
+        // SAFETY: the linker and module are live.
+        unsafe { Error::check(sys::wasmtime_linker_define_unknown_imports_as_traps(self.raw.as_ptr(), module.as_raw()))? };
+        Ok(self)
+    }
+
+    /// Instantiates `module` with imports from this linker
+    /// (`wasmtime_linker_instantiate`). A missing import is an `Err` naming it.
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+        let store = store.as_context_mut();
+        check_engine(&store.0.opaque, module)?;
+        let mut instance = sys::wasmtime_instance_t::default();
+        let mut trap = ptr::null_mut();
+        // SAFETY: the linker, store and module are live and on one engine;
+        // the store's data type is `T`, as every closure here expects.
+        unsafe {
+            let error = sys::wasmtime_linker_instantiate(self.raw.as_ptr(), store.0.opaque.context(), module.as_raw(), &mut instance, &mut trap);
+            Error::check_call(error, trap)?;
+        }
+        Ok(Instance(instance))
+    }
+
+    /// Resolves `module`'s imports now (`wasmtime_linker_instantiate_pre`).
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
+        if !Engine::same(&self.engine, module.engine()) {
+            return Err(Error::msg("cross-`Engine` instantiation is not currently supported"));
+        }
+        let mut ret = ptr::null_mut();
+        // SAFETY: the linker and module are live; `ret` is owned on success.
+        unsafe {
+            Error::check(sys::wasmtime_linker_instantiate_pre(self.raw.as_ptr(), module.as_raw(), &mut ret))?;
+            Ok(InstancePre::new(Owned::from_raw(ret).expect("instance pre"), module.clone()))
+        }
+    }
+
+    /// The item defined as `module`/`name` (`wasmtime_linker_get`).
+    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+        let store = store.as_context_mut();
+        let mut item = sys::wasmtime_extern_t::default();
+        // SAFETY: the linker and store are live; `item` is owned when found.
+        unsafe {
+            if sys::wasmtime_linker_get(
+                self.raw.as_ptr(),
+                store.0.opaque.context(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                &mut item,
+            ) {
+                Extern::from_raw_owned(item)
+            } else {
+                None
+            }
+        }
+    }
+
+    /// The default export (`""` or `_start`) of the module defined as `name`
+    /// (`wasmtime_linker_get_default`).
+    pub fn get_default(&self, mut store: impl AsContextMut<Data = T>, name: &str) -> Result<Func> {
+        let store = store.as_context_mut();
+        let mut func = sys::wasmtime_func_t::default();
+        // SAFETY: the linker and store are live.
+        unsafe {
+            Error::check(sys::wasmtime_linker_get_default(
+                self.raw.as_ptr(),
+                store.0.opaque.context(),
+                name.as_ptr().cast(),
+                name.len(),
+                &mut func,
+            ))?
+        };
+        Ok(Func(func))
+    }
+}

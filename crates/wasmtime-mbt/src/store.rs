@@ -1,0 +1,425 @@
+//! `Store<T>`: the owner of all wasm objects and of the host's data `T`,
+//! and the `AsContext`/`AsContextMut` traits that let `&mut Store<T>` and
+//! [`Caller`](crate::Caller) be used alike.
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::ptr;
+
+use wasmtime_mbt_sys as sys;
+
+use crate::owned::Owned;
+use crate::{Engine, Error, Result};
+
+/// The part of a store that does not depend on `T`. Public only so the
+/// sealed value traits can name it; not reachable from outside the crate.
+pub struct StoreOpaque {
+    // Field order is drop order: the C store goes first.
+    raw: Owned<sys::wasmtime_store_t>,
+    context: *mut sys::wasmtime_context_t,
+    engine: Engine,
+    /// Wasmtime's id for this store (`store_id` in C values); 0 until known.
+    id: Cell<u64>,
+}
+
+/// Everything a [`Store`] owns; boxed so its address, which C keeps as the
+/// store's data pointer, never moves.
+pub(crate) struct StoreInner<T> {
+    pub(crate) opaque: StoreOpaque,
+    data: T,
+}
+
+/// A collection of WebAssembly instances and host state, as `wasmtime::Store`.
+///
+/// All wasm objects ([`Func`](crate::Func), [`Memory`](crate::Memory), …)
+/// belong to one store and are used through it; using them with another store
+/// is an `Err`, never undefined behaviour. `Store<T>` is `Send` when `T` is,
+/// and never `Sync`.
+///
+/// ```
+/// use wasmtime_mbt::{Engine, Store};
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, 5u32);
+/// *store.data_mut() += 1;
+/// assert_eq!(*store.data(), 6);
+/// assert_eq!(store.into_data(), 6);
+/// ```
+pub struct Store<T> {
+    inner: Box<StoreInner<T>>,
+}
+
+// SAFETY: the C store may move between threads (it wraps `wasmtime::Store`,
+// which is `Send` when its data is); the host data and callbacks this crate
+// stores are `Send` when `T` is. Not `Sync`: every use needs `&mut`.
+unsafe impl<T: Send> Send for Store<T> {}
+
+impl<T> Store<T> {
+    /// A new store on `engine` holding `data` (`wasmtime_store_new`).
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        // SAFETY: the engine is live; we pass no data (set below) and no
+        // finalizer, and take ownership of the returned store.
+        let raw = unsafe { Owned::from_raw(sys::wasmtime_store_new(engine.as_raw(), ptr::null_mut(), None)) }
+            .expect("wasmtime_store_new returned null");
+        // SAFETY: the store is live; its context lives as long as it does.
+        let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0) };
+        let mut inner = Box::new(StoreInner { opaque, data });
+        let data_ptr: *mut StoreInner<T> = &mut *inner;
+        // SAFETY: the context is live; the pointer stays valid because the
+        // box never moves and outlives the C store (it owns it).
+        unsafe { sys::wasmtime_context_set_data(context, data_ptr.cast()) };
+        Store { inner }
+    }
+
+    /// The engine this store was created on.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.opaque.engine
+    }
+
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.inner.data
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.inner.data
+    }
+
+    /// Consumes the store (freeing every wasm object in it) and returns the
+    /// host data.
+    pub fn into_data(self) -> T {
+        let StoreInner { opaque, data } = *self.inner;
+        drop(opaque);
+        data
+    }
+
+    /// Sets the fuel left (`wasmtime_context_set_fuel`); an `Err` unless
+    /// [`Config::consume_fuel`](crate::Config::consume_fuel) is on.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::{Config, Engine, Store};
+    /// let engine = Engine::new(Config::new().consume_fuel(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_fuel(10_000)?;
+    /// assert_eq!(store.get_fuel()?, 10_000);
+    /// assert!(Store::new(&Engine::default(), ()).set_fuel(1).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.inner.opaque.set_fuel(fuel)
+    }
+
+    /// The fuel left (`wasmtime_context_get_fuel`).
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.inner.opaque.get_fuel()
+    }
+
+    /// Sets the epoch deadline to `ticks_beyond_current` increments of
+    /// [`Engine::increment_epoch`] from now (`wasmtime_context_set_epoch_deadline`).
+    /// Reaching it traps with [`TrapCode::Interrupt`](crate::TrapCode::Interrupt).
+    pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
+        // SAFETY: the context is live.
+        unsafe { sys::wasmtime_context_set_epoch_deadline(self.inner.opaque.context, ticks_beyond_current) }
+    }
+
+    /// Limits the resources wasm in this store may use (`wasmtime_store_limiter`).
+    ///
+    /// Differs from `wasmtime::Store::limiter`, which takes a closure
+    /// returning a `ResourceLimiter`: the C API only accepts fixed limits,
+    /// so this takes a [`StoreLimits`] value.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, ());
+    /// store.limiter(StoreLimitsBuilder::new().memory_size(1 << 16).build());
+    /// let module = Module::new(&engine, "(module (memory 2))")?;
+    /// assert!(Instance::new(&mut store, &module, &[]).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn limiter(&mut self, limits: StoreLimits) {
+        let l = |v: Option<u64>| v.map_or(-1, |v| i64::try_from(v).unwrap_or(i64::MAX));
+        // SAFETY: the store is live; negative values keep defaults.
+        unsafe {
+            sys::wasmtime_store_limiter(
+                self.inner.opaque.raw.as_ptr(),
+                l(limits.memory_size),
+                l(limits.table_elements),
+                l(limits.instances),
+                l(limits.tables),
+                l(limits.memories),
+            )
+        }
+    }
+
+    /// Runs a garbage collection of GC references (`wasmtime_context_gc`).
+    pub fn gc(&mut self) -> Result<()> {
+        // SAFETY: the context is live; the error, if any, is owned.
+        unsafe { Error::check(sys::wasmtime_context_gc(self.inner.opaque.context)) }
+    }
+}
+
+impl StoreOpaque {
+    /// The C context of this store.
+    pub(crate) fn context(&self) -> *mut sys::wasmtime_context_t {
+        self.context
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        // SAFETY: the context is live; the error, if any, is owned.
+        unsafe { Error::check(sys::wasmtime_context_set_fuel(self.context, fuel)) }
+    }
+
+    fn get_fuel(&self) -> Result<u64> {
+        let mut fuel = 0;
+        // SAFETY: the context is live; the error, if any, is owned.
+        unsafe { Error::check(sys::wasmtime_context_get_fuel(self.context, &mut fuel))? };
+        Ok(fuel)
+    }
+
+    /// Wasmtime's id of this store, as found in the `store_id` of its values.
+    pub(crate) fn id(&self) -> u64 {
+        if self.id.get() == 0 {
+            self.id.set(self.probe_id());
+        }
+        self.id.get()
+    }
+
+    /// Learns the store id by creating one host function, never called.
+    fn probe_id(&self) -> u64 {
+        unsafe extern "C" fn never_called(
+            _: *mut c_void,
+            _: *mut sys::wasmtime_caller_t,
+            _: *const sys::wasmtime_val_t,
+            _: usize,
+            _: *mut sys::wasmtime_val_t,
+            _: usize,
+        ) -> *mut sys::wasm_trap_t {
+            ptr::null_mut()
+        }
+        let mut func = sys::wasmtime_func_t::default();
+        // SAFETY: the context is live; the function type is owned and freed
+        // after `wasmtime_func_new`, which copies it.
+        unsafe {
+            let ty = sys::wasm_functype_new_0_0();
+            sys::wasmtime_func_new(self.context, ty, Some(never_called), ptr::null_mut(), None, &mut func);
+            sys::wasm_functype_delete(ty);
+        }
+        func.store_id
+    }
+
+    /// `Err` unless an object with `store_id` belongs to this store.
+    pub(crate) fn check_id(&self, store_id: u64) -> Result<()> {
+        if store_id == self.id() {
+            Ok(())
+        } else {
+            Err(Error::msg("object used with the wrong store"))
+        }
+    }
+}
+
+/// Resource limits for a store; see [`Store::limiter`]. `None` keeps
+/// Wasmtime's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreLimits {
+    memory_size: Option<u64>,
+    table_elements: Option<u64>,
+    instances: Option<u64>,
+    tables: Option<u64>,
+    memories: Option<u64>,
+}
+
+/// Builds [`StoreLimits`], as `wasmtime::StoreLimitsBuilder`.
+///
+/// ```
+/// let limits = wasmtime_mbt::StoreLimitsBuilder::new().instances(2).memories(1).build();
+/// # let _ = limits;
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoreLimitsBuilder(StoreLimits);
+
+impl StoreLimitsBuilder {
+    /// No limits beyond Wasmtime's defaults.
+    pub fn new() -> StoreLimitsBuilder {
+        StoreLimitsBuilder::default()
+    }
+
+    /// Maximum bytes a linear memory may grow to.
+    pub fn memory_size(mut self, bytes: u64) -> Self {
+        self.0.memory_size = Some(bytes);
+        self
+    }
+
+    /// Maximum elements of a table.
+    pub fn table_elements(mut self, elements: u64) -> Self {
+        self.0.table_elements = Some(elements);
+        self
+    }
+
+    /// Maximum instances in the store.
+    pub fn instances(mut self, n: u64) -> Self {
+        self.0.instances = Some(n);
+        self
+    }
+
+    /// Maximum tables in the store.
+    pub fn tables(mut self, n: u64) -> Self {
+        self.0.tables = Some(n);
+        self
+    }
+
+    /// Maximum memories in the store.
+    pub fn memories(mut self, n: u64) -> Self {
+        self.0.memories = Some(n);
+        self
+    }
+
+    /// The limits.
+    pub fn build(self) -> StoreLimits {
+        self.0
+    }
+}
+
+/// A shared borrow of a store, as `wasmtime::StoreContext`.
+pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
+
+/// An exclusive borrow of a store, as `wasmtime::StoreContextMut`.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
+
+impl<T> StoreInner<T> {
+    /// The store behind a C context whose data pointer this crate set.
+    ///
+    /// # Safety
+    /// `context` must belong to a live `Store<T>` (with this `T`), and no
+    /// other reference to its `StoreInner` may be used while the result is.
+    pub(crate) unsafe fn from_context<'a>(context: *mut sys::wasmtime_context_t) -> &'a mut StoreInner<T> {
+        // SAFETY: forwarded; the data pointer was set in `Store::new`.
+        unsafe { &mut *sys::wasmtime_context_get_data(context).cast::<StoreInner<T>>() }
+    }
+}
+
+impl<T> StoreContext<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+
+    /// The store's engine.
+    pub fn engine(&self) -> &Engine {
+        &self.0.opaque.engine
+    }
+
+    /// The fuel left; see [`Store::get_fuel`].
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.0.opaque.get_fuel()
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.0.data
+    }
+
+    /// The store's engine.
+    pub fn engine(&self) -> &Engine {
+        &self.0.opaque.engine
+    }
+
+    /// The fuel left; see [`Store::get_fuel`].
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.0.opaque.get_fuel()
+    }
+
+    /// Sets the fuel left; see [`Store::set_fuel`].
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.0.opaque.set_fuel(fuel)
+    }
+}
+
+/// Types that give shared access to a store: `Store<T>`, `&Store<T>`,
+/// `&mut Store<T>`, [`Caller`](crate::Caller), and the context types.
+pub trait AsContext {
+    /// The host data type of the store.
+    type Data;
+
+    /// Borrows the store.
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Types that give exclusive access to a store.
+pub trait AsContextMut: AsContext {
+    /// Borrows the store mutably.
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(&self.inner)
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(&mut self.inner)
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("context", &self.inner.opaque.context).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,210 @@
+//! `Val`: a dynamically typed wasm value, and conversions to and from the
+//! C API's `wasmtime_val_t`.
+
+use wasmtime_mbt_sys as sys;
+
+use crate::r#ref::{AnyRef, ExternRef};
+use crate::store::StoreOpaque;
+use crate::{Func, Result, ValType};
+
+/// A 128-bit SIMD value, as `wasmtime::V128`.
+///
+/// ```
+/// let v = wasmtime_mbt::V128::from(7u128);
+/// assert_eq!(v.as_u128(), 7);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct V128(u128);
+
+impl V128 {
+    /// The bits as an integer.
+    pub fn as_u128(self) -> u128 {
+        self.0
+    }
+}
+
+impl From<u128> for V128 {
+    fn from(bits: u128) -> V128 {
+        V128(bits)
+    }
+}
+
+/// A wasm value, as `wasmtime::Val`. Floats are kept as bits, like
+/// `wasmtime`, so NaN payloads survive.
+///
+/// ```
+/// use wasmtime_mbt::{Val, ValType};
+/// let v = Val::from(1.5f32);
+/// assert_eq!(v.ty(), ValType::F32);
+/// assert_eq!(v.f32(), Some(1.5));
+/// assert_eq!(Val::I32(3).i32(), Some(3));
+/// assert_eq!(Val::I32(3).i64(), None);
+/// ```
+#[derive(Debug, Clone)]
+pub enum Val {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`, as its bits.
+    F32(u32),
+    /// An `f64`, as its bits.
+    F64(u64),
+    /// A `v128`.
+    V128(V128),
+    /// A `funcref`; `None` is null.
+    FuncRef(Option<Func>),
+    /// An `externref`; `None` is null.
+    ExternRef(Option<ExternRef>),
+    /// An `anyref`; `None` is null.
+    AnyRef(Option<AnyRef>),
+}
+
+macro_rules! accessors {
+    ($($name:ident: $variant:ident => $ty:ty, |$v:ident| $conv:expr;)*) => {
+        impl Val {$(
+            #[doc = concat!("The value if it is an `", stringify!($name), "`.")]
+            pub fn $name(&self) -> Option<$ty> {
+                match self {
+                    Val::$variant($v) => Some($conv),
+                    _ => None,
+                }
+            }
+        )*}
+    };
+}
+
+accessors! {
+    i32: I32 => i32, |v| *v;
+    i64: I64 => i64, |v| *v;
+    f32: F32 => f32, |v| f32::from_bits(*v);
+    f64: F64 => f64, |v| f64::from_bits(*v);
+    v128: V128 => V128, |v| *v;
+    funcref: FuncRef => Option<&Func>, |v| v.as_ref();
+    externref: ExternRef => Option<&ExternRef>, |v| v.as_ref();
+    anyref: AnyRef => Option<&AnyRef>, |v| v.as_ref();
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+            Val::AnyRef(_) => ValType::AnyRef,
+        }
+    }
+
+    /// The zero value (or null reference) of a type, as
+    /// `wasmtime::Val::default_for_ty`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Val, ValType};
+    /// assert_eq!(Val::default_for_ty(ValType::I64).i64(), Some(0));
+    /// assert!(matches!(Val::default_for_ty(ValType::FuncRef), Val::FuncRef(None)));
+    /// ```
+    pub fn default_for_ty(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(V128(0)),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+            ValType::AnyRef => Val::AnyRef(None),
+        }
+    }
+
+    /// A borrowed C view of this value for `store`, for C functions that do
+    /// not take ownership of their arguments. References from another store
+    /// are an `Err`.
+    pub(crate) fn to_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
+        use sys::wasmtime_valunion_t as U;
+        let of = match self {
+            Val::I32(v) => U { i32_: *v },
+            Val::I64(v) => U { i64_: *v },
+            Val::F32(v) => U { f32_: f32::from_bits(*v) },
+            Val::F64(v) => U { f64_: f64::from_bits(*v) },
+            Val::V128(v) => U { v128: v.0.to_le_bytes() },
+            Val::FuncRef(f) => U { funcref: Func::raw_or_null(f.as_ref(), store)? },
+            Val::ExternRef(r) => U { externref: ExternRef::raw_or_null(r.as_ref(), store)? },
+            Val::AnyRef(r) => U { anyref: AnyRef::raw_or_null(r.as_ref(), store)? },
+        };
+        Ok(sys::wasmtime_val_t { kind: self.ty().wasmtime_kind(), of })
+    }
+
+    /// Like [`Val::to_raw`] but hands ownership of any reference to C, for
+    /// host function results.
+    pub(crate) fn into_raw(self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
+        let raw = self.to_raw(store)?;
+        match self {
+            Val::ExternRef(Some(r)) => std::mem::forget(r),
+            Val::AnyRef(Some(r)) => std::mem::forget(r),
+            _ => {}
+        }
+        Ok(raw)
+    }
+
+    /// Takes ownership of a C value (results of calls, global/table reads).
+    ///
+    /// # Safety
+    /// `raw` must be an initialised, owned value.
+    pub(crate) unsafe fn from_raw_owned(raw: sys::wasmtime_val_t) -> Result<Val> {
+        // SAFETY: the union field read matches `kind`; references are owned.
+        unsafe {
+            Ok(match ValType::from_wasmtime_kind(raw.kind)? {
+                ValType::I32 => Val::I32(raw.of.i32_),
+                ValType::I64 => Val::I64(raw.of.i64_),
+                ValType::F32 => Val::F32(raw.of.f32_.to_bits()),
+                ValType::F64 => Val::F64(raw.of.f64_.to_bits()),
+                ValType::V128 => Val::V128(V128(u128::from_le_bytes(raw.of.v128))),
+                ValType::FuncRef => Val::FuncRef(Func::from_raw_nullable(raw.of.funcref)),
+                ValType::ExternRef => Val::ExternRef(ExternRef::from_raw_owned(raw.of.externref)),
+                ValType::AnyRef => Val::AnyRef(AnyRef::from_raw_owned(raw.of.anyref)),
+            })
+        }
+    }
+
+    /// Copies a borrowed C value (host function arguments), taking new
+    /// roots for references.
+    ///
+    /// # Safety
+    /// `raw` must be an initialised, live value.
+    pub(crate) unsafe fn from_raw_borrowed(raw: &sys::wasmtime_val_t) -> Result<Val> {
+        let mut owned = sys::wasmtime_val_t { kind: raw.kind, of: raw.of };
+        // SAFETY: `wasmtime_val_clone` makes an owned copy of a live value.
+        unsafe {
+            sys::wasmtime_val_clone(raw, &mut owned);
+            Val::from_raw_owned(owned)
+        }
+    }
+}
+
+macro_rules! from_impls {
+    ($($ty:ty => |$v:ident| $e:expr;)*) => {$(
+        impl From<$ty> for Val {
+            fn from($v: $ty) -> Val {
+                $e
+            }
+        }
+    )*};
+}
+
+from_impls! {
+    i32 => |v| Val::I32(v);
+    i64 => |v| Val::I64(v);
+    f32 => |v| Val::F32(v.to_bits());
+    f64 => |v| Val::F64(v.to_bits());
+    V128 => |v| Val::V128(v);
+    Func => |v| Val::FuncRef(Some(v));
+    Option<Func> => |v| Val::FuncRef(v);
+    ExternRef => |v| Val::ExternRef(Some(v));
+    Option<ExternRef> => |v| Val::ExternRef(v);
+    AnyRef => |v| Val::AnyRef(Some(v));
+}
