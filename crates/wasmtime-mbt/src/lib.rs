@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
+mod async_call;
 mod config;
 mod engine;
 mod error;
@@ -34,16 +35,19 @@ mod externals;
 mod func;
 mod global;
 mod instance;
+mod job;
 mod linker;
 mod memory;
 mod module;
 mod owned;
+mod poller;
 mod r#ref;
 mod store;
 mod table;
 mod trap;
 mod types;
 mod val;
+mod wasi;
 
 pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, Strategy};
 pub use engine::Engine;
@@ -61,6 +65,16 @@ pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use types::{ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType, ValType};
 pub use val::{Val, V128};
+
+// Each of these modules lists its public items itself.
+#[allow(unused_imports)]
+pub use async_call::*;
+#[allow(unused_imports)]
+pub use job::*;
+#[allow(unused_imports)]
+pub use poller::*;
+#[allow(unused_imports)]
+pub use wasi::*;
 
 pub use wasmtime_mbt_sys as sys;
 

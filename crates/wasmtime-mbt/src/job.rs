@@ -1,0 +1,1 @@
+//! Running modules on their own OS threads (work in progress).

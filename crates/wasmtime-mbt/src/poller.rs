@@ -1,0 +1,1 @@
+//! A poller thread that drives many async calls (work in progress).
