@@ -60,7 +60,7 @@ pub use linker::Linker;
 pub use memory::{Memory, SharedMemory};
 pub use module::{wat2wasm, Module};
 pub use r#ref::{AnyRef, ExternRef};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use types::{ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType, ValType};

@@ -124,6 +124,51 @@ impl<T> Store<T> {
         unsafe { sys::wasmtime_context_set_epoch_deadline(self.inner.opaque.context, ticks_beyond_current) }
     }
 
+    /// Calls `f` whenever the epoch deadline is reached, instead of
+    /// trapping (`wasmtime_store_epoch_deadline_callback`), as
+    /// `wasmtime::Store::epoch_deadline_callback`. `f` decides to continue
+    /// with a new deadline, to yield (async calls only), or returns `Err`
+    /// to stop the running wasm with that error. A panic in `f` becomes an
+    /// error too.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#)?;
+    /// let mut store = Store::new(&engine, 0u32);
+    /// store.set_epoch_deadline(1);
+    /// store.epoch_deadline_callback(|mut cx| {
+    ///     *cx.data_mut() += 1;
+    ///     if *cx.data() < 3 { Ok(UpdateDeadline::Continue(1)) } else { Err(Error::msg("enough")) }
+    /// });
+    /// let spin = Instance::new(&mut store, &module, &[])?.get_typed_func::<(), ()>(&mut store, "spin")?;
+    /// let ticker = std::thread::spawn({
+    ///     let engine = engine.clone();
+    ///     move || for _ in 0..1000 { engine.increment_epoch(); std::thread::sleep(std::time::Duration::from_millis(1)) }
+    /// });
+    /// let err = spin.call(&mut store, ()).unwrap_err();
+    /// assert!(err.to_string().contains("enough"), "{err}");
+    /// assert_eq!(*store.data(), 3);
+    /// # drop(ticker); Ok(()) }
+    /// ```
+    pub fn epoch_deadline_callback<F>(&mut self, f: F)
+    where
+        F: FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + 'static,
+    {
+        let env = Box::into_raw(Box::new(f));
+        // SAFETY: the store is live; C owns `env` and frees it with the
+        // matching finalizer when the store is deleted or the callback replaced.
+        unsafe {
+            sys::wasmtime_store_epoch_deadline_callback(
+                self.inner.opaque.raw.as_ptr(),
+                Some(epoch_trampoline::<T, F>),
+                env.cast(),
+                Some(crate::func::drop_box::<F>),
+            )
+        }
+    }
+
     /// Limits the resources wasm in this store may use (`wasmtime_store_limiter`).
     ///
     /// Differs from `wasmtime::Store::limiter`, which takes a closure
@@ -223,6 +268,52 @@ impl StoreOpaque {
             Err(Error::msg("object used with the wrong store"))
         }
     }
+}
+
+/// What to do when the epoch deadline is reached; see
+/// [`Store::epoch_deadline_callback`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateDeadline {
+    /// Keep running; the new deadline is this many ticks from now.
+    Continue(u64),
+    /// Yield to the async caller, then continue with this many ticks.
+    Yield(u64),
+}
+
+unsafe extern "C" fn epoch_trampoline<T, F>(
+    context: *mut sys::wasmtime_context_t,
+    env: *mut c_void,
+    delta: *mut u64,
+    kind: *mut sys::wasmtime_update_deadline_kind_t,
+) -> *mut sys::wasmtime_error_t
+where
+    F: FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline>,
+{
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: `env` is the `F` box registered for this store, and the
+        // context is the store's, live for this callback.
+        let f = unsafe { &mut *env.cast::<F>() };
+        f(StoreContextMut(unsafe { StoreInner::<T>::from_context(context) }))
+    }));
+    let (ticks, k) = match outcome {
+        Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
+        Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
+        Ok(Err(e)) => return new_error(&e.to_string()),
+        Err(_) => return new_error("epoch deadline callback panicked"),
+    };
+    // SAFETY: both out-pointers are valid for this callback.
+    unsafe {
+        *delta = ticks;
+        *kind = k as sys::wasmtime_update_deadline_kind_t;
+    }
+    ptr::null_mut()
+}
+
+/// An owned C error with `message`.
+pub(crate) fn new_error(message: &str) -> *mut sys::wasmtime_error_t {
+    let message = std::ffi::CString::new(message.replace('\0', " ")).expect("no NUL left");
+    // SAFETY: the message is NUL-terminated; the error is owned by the caller.
+    unsafe { sys::wasmtime_error_new(message.as_ptr()) }
 }
 
 /// Resource limits for a store; see [`Store::limiter`]. `None` keeps
