@@ -12,9 +12,9 @@ use crate::{Error, Result};
 
 /// The type of a wasm value.
 ///
-/// Differs from `wasmtime::ValType`, whose reference types are a general
-/// `RefType`: the C API exposes only nullable `funcref`, `externref` and
-/// `anyref`, so those are the variants here.
+/// Differs from `wasmtime::ValType` in spelling the common nullable
+/// reference types `funcref`, `externref` and `anyref` as variants of
+/// their own; every other reference type is [`ValType::Ref`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValType {
     /// 32-bit integer.
@@ -27,15 +27,100 @@ pub enum ValType {
     F64,
     /// 128-bit vector.
     V128,
-    /// Nullable function reference.
+    /// `(ref null func)`.
     FuncRef,
-    /// Nullable host reference.
+    /// `(ref null extern)`.
     ExternRef,
-    /// Nullable GC reference (`anyref`).
+    /// `(ref null any)`.
     AnyRef,
+    /// Any other reference type (non-nullable, or another heap type).
+    Ref(RefType),
+}
+
+/// A reference type other than the three shorthands of [`ValType`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RefType {
+    /// Whether `null` is a value of this type.
+    pub nullable: bool,
+    /// What it refers to.
+    pub heap_type: HeapType,
+}
+
+/// The heap type of a reference; concrete types carry no index here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum HeapType {
+    Extern,
+    NoExtern,
+    Func,
+    ConcreteFunc,
+    NoFunc,
+    Any,
+    None,
+    Eq,
+    I31,
+    Array,
+    ConcreteArray,
+    Struct,
+    ConcreteStruct,
+    Exn,
+    ConcreteExn,
+    NoExn,
+}
+
+/// Heap types in the order of `WASMTIME_HEAPTYPE_KIND_*` (0..=15).
+const HEAP_TYPES: [HeapType; 16] = [
+    HeapType::Extern,
+    HeapType::NoExtern,
+    HeapType::Func,
+    HeapType::ConcreteFunc,
+    HeapType::NoFunc,
+    HeapType::Any,
+    HeapType::None,
+    HeapType::Eq,
+    HeapType::I31,
+    HeapType::Array,
+    HeapType::ConcreteArray,
+    HeapType::Struct,
+    HeapType::ConcreteStruct,
+    HeapType::Exn,
+    HeapType::ConcreteExn,
+    HeapType::NoExn,
+];
+
+impl HeapType {
+    /// Whether this heap type names a concrete (indexed) type.
+    fn is_concrete(self) -> bool {
+        matches!(self, HeapType::ConcreteFunc | HeapType::ConcreteArray | HeapType::ConcreteStruct | HeapType::ConcreteExn)
+    }
+
+    /// The top of this type's hierarchy, as a nullable reference value type.
+    fn top(self) -> ValType {
+        match self {
+            HeapType::Extern | HeapType::NoExtern => ValType::ExternRef,
+            HeapType::Func | HeapType::ConcreteFunc | HeapType::NoFunc => ValType::FuncRef,
+            _ => ValType::AnyRef,
+        }
+    }
 }
 
 impl ValType {
+    /// A reference type, normalised to the shorthand variants where one fits.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{HeapType, ValType};
+    /// assert_eq!(ValType::reference(true, HeapType::Func), ValType::FuncRef);
+    /// assert!(matches!(ValType::reference(false, HeapType::Func), ValType::Ref(_)));
+    /// ```
+    pub fn reference(nullable: bool, heap_type: HeapType) -> ValType {
+        match (nullable, heap_type) {
+            (true, HeapType::Func) => ValType::FuncRef,
+            (true, HeapType::Extern) => ValType::ExternRef,
+            (true, HeapType::Any) => ValType::AnyRef,
+            _ => ValType::Ref(RefType { nullable, heap_type }),
+        }
+    }
+
     /// Whether this is a numeric type.
     ///
     /// ```
@@ -48,7 +133,16 @@ impl ValType {
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::AnyRef)
+        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::AnyRef | ValType::Ref(_))
+    }
+
+    /// The nullable reference type whose values [`Val`](crate::Val) uses
+    /// for this type (itself for non-references).
+    pub(crate) fn value_repr(self) -> ValType {
+        match self {
+            ValType::Ref(r) => r.heap_type.top(),
+            other => other,
+        }
     }
 
     /// From a `wasmtime_valkind_t`.
@@ -66,9 +160,9 @@ impl ValType {
         })
     }
 
-    /// The `wasmtime_valkind_t` of this type.
+    /// The `wasmtime_valkind_t` of values of this type.
     pub(crate) fn wasmtime_kind(self) -> sys::wasmtime_valkind_t {
-        (match self {
+        (match self.value_repr() {
             ValType::I32 => sys::WASMTIME_I32,
             ValType::I64 => sys::WASMTIME_I64,
             ValType::F32 => sys::WASMTIME_F32,
@@ -76,43 +170,73 @@ impl ValType {
             ValType::V128 => sys::WASMTIME_V128,
             ValType::FuncRef => sys::WASMTIME_FUNCREF,
             ValType::ExternRef => sys::WASMTIME_EXTERNREF,
-            ValType::AnyRef => sys::WASMTIME_ANYREF,
+            _ => sys::WASMTIME_ANYREF,
         }) as sys::wasmtime_valkind_t
     }
 
-    /// An owned `wasm_valtype_t`. The `wasm.h` type API cannot express
-    /// `v128` or `anyref` (Wasmtime aborts on them), so those are an `Err`.
+    /// An owned `wasm_valtype_t`. Goes through Wasmtime's extended type API
+    /// so `v128` and GC references work (the plain `wasm.h` API aborts on
+    /// them); concrete reference types need a type index and are an `Err`.
     pub(crate) fn to_raw(self) -> Result<Owned<sys::wasm_valtype_t>> {
-        let kind = match self {
-            ValType::I32 => sys::WASM_I32,
-            ValType::I64 => sys::WASM_I64,
-            ValType::F32 => sys::WASM_F32,
-            ValType::F64 => sys::WASM_F64,
-            ValType::FuncRef => sys::WASM_FUNCREF,
-            ValType::ExternRef => sys::WASM_EXTERNREF,
-            ValType::V128 | ValType::AnyRef => {
-                return Err(Error::msg(format!("the Wasmtime C API cannot describe {self:?} in a wasm_valtype_t")))
+        let kind = |k: u32| sys::wasmtime_valtype_t { kind: k as sys::wasmtime_valtype_kind_t, ..Default::default() };
+        let (nullable, heap_type) = match self {
+            ValType::I32 => return Ok(new_valtype(sys::WASM_I32)),
+            ValType::I64 => return Ok(new_valtype(sys::WASM_I64)),
+            ValType::F32 => return Ok(new_valtype(sys::WASM_F32)),
+            ValType::F64 => return Ok(new_valtype(sys::WASM_F64)),
+            ValType::V128 => {
+                // SAFETY: returns an owned value type.
+                return Ok(unsafe { Owned::from_raw(sys::wasmtime_wasm_valtype_v128()) }.expect("v128"));
             }
+            ValType::FuncRef => (true, HeapType::Func),
+            ValType::ExternRef => (true, HeapType::Extern),
+            ValType::AnyRef => (true, HeapType::Any),
+            ValType::Ref(r) => (r.nullable, r.heap_type),
         };
-        // SAFETY: any `wasm_valkind_t` constant is valid; ownership is ours.
-        Ok(unsafe { Owned::from_raw(sys::wasm_valtype_new(kind as sys::wasm_valkind_t)) }.expect("valtype"))
+        if heap_type.is_concrete() {
+            return Err(Error::msg(format!("concrete reference type {heap_type:?} cannot be described without its type")));
+        }
+        let index = HEAP_TYPES.iter().position(|h| *h == heap_type).expect("listed") as sys::wasmtime_heaptype_kind_t;
+        let mut ty = kind(sys::WASMTIME_VALTYPE_KIND_REF);
+        ty.reftype.nullable = nullable;
+        ty.reftype.heaptype.kind = index;
+        // SAFETY: a non-concrete heap type needs no engine (null is allowed
+        // then) and no payload; the result is owned.
+        Ok(unsafe { Owned::from_raw(sys::wasmtime_valtype_to_wasm(std::ptr::null(), &ty)) }.expect("valtype"))
     }
 
-    /// From a borrowed `wasm_valtype_t`.
+    /// From a borrowed `wasm_valtype_t`, through `wasmtime_valtype_new`
+    /// (never `wasm_valtype_kind`, which aborts on `v128` and GC types).
     ///
     /// # Safety
     /// `raw` must be live.
     pub(crate) unsafe fn from_raw(raw: *const sys::wasm_valtype_t) -> ValType {
-        // SAFETY: `raw` is live, per the caller.
-        match u32::from(unsafe { sys::wasm_valtype_kind(raw) }) {
-            sys::WASM_I32 => ValType::I32,
-            sys::WASM_I64 => ValType::I64,
-            sys::WASM_F32 => ValType::F32,
-            sys::WASM_F64 => ValType::F64,
-            sys::WASM_FUNCREF => ValType::FuncRef,
-            _ => ValType::ExternRef,
+        let mut ty = sys::wasmtime_valtype_t::default();
+        // SAFETY: `raw` is live; `ty` is initialised by the call and its
+        // payload freed by `wasmtime_valtype_delete`.
+        unsafe {
+            sys::wasmtime_valtype_new(raw, &mut ty);
+            let out = match u32::from(ty.kind) {
+                sys::WASMTIME_VALTYPE_KIND_I32 => ValType::I32,
+                sys::WASMTIME_VALTYPE_KIND_I64 => ValType::I64,
+                sys::WASMTIME_VALTYPE_KIND_F32 => ValType::F32,
+                sys::WASMTIME_VALTYPE_KIND_F64 => ValType::F64,
+                sys::WASMTIME_VALTYPE_KIND_V128 => ValType::V128,
+                _ => {
+                    let heap = HEAP_TYPES.get(usize::from(ty.reftype.heaptype.kind)).copied().unwrap_or(HeapType::Any);
+                    ValType::reference(ty.reftype.nullable, heap)
+                }
+            };
+            sys::wasmtime_valtype_delete(&mut ty);
+            out
         }
     }
+}
+
+/// An owned `wasm_valtype_t` of a `wasm.h` numeric kind.
+fn new_valtype(kind: u32) -> Owned<sys::wasm_valtype_t> {
+    // SAFETY: numeric `wasm_valkind_t` constants are valid; ownership is ours.
+    unsafe { Owned::from_raw(sys::wasm_valtype_new(kind as sys::wasm_valkind_t)) }.expect("valtype")
 }
 
 /// The type of a function: parameter and result types.

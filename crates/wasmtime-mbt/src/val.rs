@@ -109,7 +109,7 @@ impl Val {
     /// assert!(matches!(Val::default_for_ty(ValType::FuncRef), Val::FuncRef(None)));
     /// ```
     pub fn default_for_ty(ty: ValType) -> Val {
-        match ty {
+        match ty.value_repr() {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
@@ -117,7 +117,7 @@ impl Val {
             ValType::V128 => Val::V128(V128(0)),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
-            ValType::AnyRef => Val::AnyRef(None),
+            _ => Val::AnyRef(None),
         }
     }
 
@@ -166,7 +166,7 @@ impl Val {
                 ValType::V128 => Val::V128(V128(u128::from_le_bytes(raw.of.v128))),
                 ValType::FuncRef => Val::FuncRef(Func::from_raw_nullable(raw.of.funcref)),
                 ValType::ExternRef => Val::ExternRef(ExternRef::from_raw_owned(raw.of.externref)),
-                ValType::AnyRef => Val::AnyRef(AnyRef::from_raw_owned(raw.of.anyref)),
+                _ => Val::AnyRef(AnyRef::from_raw_owned(raw.of.anyref)),
             })
         }
     }
