@@ -13,7 +13,7 @@ const FUEL_WAT: &str = r#"
   (func $fibonacci (param $n i32) (result i32)
     (if
       (i32.lt_s (local.get $n) (i32.const 2))
-      (return (local.get $n))
+      (then (return (local.get $n)))
     )
     (i32.add
       (call $fibonacci (i32.sub (local.get $n) (i32.const 1)))

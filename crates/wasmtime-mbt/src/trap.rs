@@ -240,7 +240,7 @@ impl Trap {
             sys::wasm_trap_trace(trap, &mut frames);
             let trace = frames_of(&mut frames);
             sys::wasm_trap_delete(trap);
-            Trap { message: take_string(message), code, trace }
+            Trap { message: root_cause(&take_string(message)), code, trace }
         }
     }
 
@@ -254,6 +254,16 @@ impl Trap {
                 None => sys::wasmtime_trap_new(self.message.as_ptr().cast(), self.message.len()),
             }
         }
+    }
+}
+
+/// The C API formats a trap with `{:?}`: a backtrace, then `Caused by:`
+/// and the cause. The frames are kept in [`Trap::trace`]; the message is
+/// the cause alone, as `wasmtime`'s `Display` shows it.
+fn root_cause(message: &str) -> String {
+    match message.rsplit_once("\nCaused by:\n") {
+        Some((_, cause)) => cause.lines().map(str::trim).collect::<Vec<_>>().join("\n").trim().to_string(),
+        None => message.to_string(),
     }
 }
 
@@ -287,6 +297,18 @@ pub(crate) unsafe fn frames_of(frames: &mut sys::wasm_frame_vec_t) -> Vec<FrameI
     // SAFETY: the vector is owned, per the caller.
     unsafe { sys::wasm_frame_vec_delete(frames) };
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_cause;
+
+    #[test]
+    fn root_cause_strips_the_backtrace_but_keeps_plain_messages() {
+        let full = "error while executing at wasm backtrace:\n    0:   0x2a - <unknown>!f\n\nCaused by:\n    wasm trap: interrupt";
+        assert_eq!(root_cause(full), "wasm trap: interrupt");
+        assert_eq!(root_cause("boom"), "boom");
+    }
 }
 
 impl fmt::Display for Trap {
