@@ -42,6 +42,7 @@ mod module;
 mod owned;
 mod poller;
 mod r#ref;
+pub mod soundness;
 mod store;
 mod table;
 mod trap;

@@ -1,0 +1,1 @@
+//! Compile-fail examples that pin down the API's soundness guarantees (work in progress).
