@@ -9,7 +9,7 @@ use std::ptr;
 use wasmtime_mbt_sys as sys;
 
 use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
-use crate::{AsContext, AsContextMut, Engine, Error, Extern, FuncType, Result, Val};
+use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
 pub(crate) use host::{drop_box, dynamic_trampoline, typed_trampoline};
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
@@ -157,7 +157,7 @@ impl Func {
                 out.len(),
                 &mut trap,
             );
-            Error::check_call(error, trap)?;
+            opaque.check_call(error, trap)?;
             for (slot, raw) in results.iter_mut().zip(out) {
                 *slot = Val::from_raw_owned(raw)?;
             }

@@ -61,7 +61,7 @@ impl Instance {
                 &mut instance,
                 &mut trap,
             );
-            Error::check_call(error, trap)?;
+            opaque.check_call(error, trap)?;
         }
         Ok(Instance(instance))
     }
@@ -182,7 +182,7 @@ pub(crate) fn check_engine(store: &StoreOpaque, module: &Module) -> Result<()> {
 /// # Ok(()) }
 /// ```
 pub struct InstancePre<T> {
-    raw: Owned<sys::wasmtime_instance_pre_t>,
+    pub(crate) raw: Owned<sys::wasmtime_instance_pre_t>,
     module: Module,
     _data: std::marker::PhantomData<fn(T)>,
 }
@@ -220,7 +220,7 @@ impl<T> InstancePre<T> {
         // store's data type matches the linker's closures (`T`).
         unsafe {
             let error = sys::wasmtime_instance_pre_instantiate(self.raw.as_ptr(), opaque.context(), &mut instance, &mut trap);
-            Error::check_call(error, trap)?;
+            opaque.check_call(error, trap)?;
         }
         Ok(Instance(instance))
     }

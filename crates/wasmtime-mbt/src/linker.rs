@@ -29,7 +29,7 @@ use crate::{AsContextMut, Caller, Engine, Error, Extern, Func, FuncType, Instanc
 /// # Ok(()) }
 /// ```
 pub struct Linker<T> {
-    raw: Owned<sys::wasmtime_linker_t>,
+    pub(crate) raw: Owned<sys::wasmtime_linker_t>,
     engine: Engine,
     _data: PhantomData<fn(T)>,
 }
@@ -67,6 +67,20 @@ impl<T: 'static> Linker<T> {
         &self.engine
     }
 
+    /// `Err` unless `engine` is this linker's engine (Wasmtime asserts it,
+    /// which would abort the process).
+    fn check_engine(&self, engine: &Engine) -> Result<()> {
+        if Engine::same(&self.engine, engine) {
+            Ok(())
+        } else {
+            Err(Error::msg("cannot use a store or module of a different engine than the linker's"))
+        }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut sys::wasmtime_linker_t {
+        self.raw.as_ptr()
+    }
+
     /// Whether later definitions may replace earlier ones of the same name
     /// (`wasmtime_linker_allow_shadowing`); off by default.
     pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
@@ -78,6 +92,7 @@ impl<T: 'static> Linker<T> {
     /// Defines `module`/`name` as `item` (`wasmtime_linker_define`).
     pub fn define(&mut self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
         let store = store.as_context_mut();
+        self.check_engine(store.0.opaque.engine())?;
         let raw = item.into().to_raw(&store.0.opaque)?;
         // SAFETY: the linker, store and item are live; names are passed with lengths.
         unsafe {
@@ -150,6 +165,7 @@ impl<T: 'static> Linker<T> {
     /// (`wasmtime_linker_define_instance`).
     pub fn instance(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, instance: Instance) -> Result<&mut Self> {
         let store = store.as_context_mut();
+        self.check_engine(store.0.opaque.engine())?;
         store.0.opaque.check_id(instance.0.store_id)?;
         // SAFETY: the linker, store and instance are live and match.
         unsafe {
@@ -168,16 +184,19 @@ impl<T: 'static> Linker<T> {
     /// and reactors (`wasmtime_linker_module`).
     pub fn module(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, module: &Module) -> Result<&mut Self> {
         let store = store.as_context_mut();
+        self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
-        // SAFETY: the linker, store and module are live and on one engine.
+        // SAFETY: the linker, store and module are live and on one engine;
+        // start functions may run host code, hence `check_call`.
         unsafe {
-            Error::check(sys::wasmtime_linker_module(
+            let error = sys::wasmtime_linker_module(
                 self.raw.as_ptr(),
                 store.0.opaque.context(),
                 name.as_ptr().cast(),
                 name.len(),
                 module.as_raw(),
-            ))?
+            );
+            store.0.opaque.check_call(error, ptr::null_mut())?
         };
         Ok(self)
     }
@@ -185,6 +204,7 @@ impl<T: 'static> Linker<T> {
     /// Defines every unresolved function import of `module` as a function
     /// that traps (`wasmtime_linker_define_unknown_imports_as_traps`).
     pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
+        self.check_engine(module.engine())?;
         // SAFETY: the linker and module are live.
         unsafe { Error::check(sys::wasmtime_linker_define_unknown_imports_as_traps(self.raw.as_ptr(), module.as_raw()))? };
         Ok(self)
@@ -194,6 +214,7 @@ impl<T: 'static> Linker<T> {
     /// (`wasmtime_linker_instantiate`). A missing import is an `Err` naming it.
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
         let store = store.as_context_mut();
+        self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();
@@ -201,16 +222,14 @@ impl<T: 'static> Linker<T> {
         // the store's data type is `T`, as every closure here expects.
         unsafe {
             let error = sys::wasmtime_linker_instantiate(self.raw.as_ptr(), store.0.opaque.context(), module.as_raw(), &mut instance, &mut trap);
-            Error::check_call(error, trap)?;
+            store.0.opaque.check_call(error, trap)?;
         }
         Ok(Instance(instance))
     }
 
     /// Resolves `module`'s imports now (`wasmtime_linker_instantiate_pre`).
     pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
-        if !Engine::same(&self.engine, module.engine()) {
-            return Err(Error::msg("cross-`Engine` instantiation is not currently supported"));
-        }
+        self.check_engine(module.engine())?;
         let mut ret = ptr::null_mut();
         // SAFETY: the linker and module are live; `ret` is owned on success.
         unsafe {
@@ -222,6 +241,7 @@ impl<T: 'static> Linker<T> {
     /// The item defined as `module`/`name` (`wasmtime_linker_get`).
     pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
         let store = store.as_context_mut();
+        self.check_engine(store.0.opaque.engine()).ok()?;
         let mut item = sys::wasmtime_extern_t::default();
         // SAFETY: the linker and store are live; `item` is owned when found.
         unsafe {
@@ -245,6 +265,7 @@ impl<T: 'static> Linker<T> {
     /// (`wasmtime_linker_get_default`).
     pub fn get_default(&self, mut store: impl AsContextMut<Data = T>, name: &str) -> Result<Func> {
         let store = store.as_context_mut();
+        self.check_engine(store.0.opaque.engine())?;
         let mut func = sys::wasmtime_func_t::default();
         // SAFETY: the linker and store are live.
         unsafe {

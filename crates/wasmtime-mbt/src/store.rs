@@ -20,10 +20,17 @@ pub struct StoreOpaque {
     engine: Engine,
     /// Wasmtime's id for this store (`store_id` in C values); 0 until known.
     id: Cell<u64>,
+    /// The error a host function failed with, kept here while it travels
+    /// through wasm as a C trap (which can only carry a message), so the
+    /// call that started it returns the original [`Error`].
+    host_error: Cell<Option<Error>>,
 }
 
 /// Everything a [`Store`] owns; boxed so its address, which C keeps as the
-/// store's data pointer, never moves.
+/// store's data pointer, never moves. `repr(C)` with `opaque` first, so the
+/// data pointer is also a pointer to the `StoreOpaque` (see
+/// [`StoreOpaque::from_context`]).
+#[repr(C)]
 pub(crate) struct StoreInner<T> {
     pub(crate) opaque: StoreOpaque,
     data: T,
@@ -62,7 +69,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0) };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None) };
         let mut inner = Box::new(StoreInner { opaque, data });
         let data_ptr: *mut StoreInner<T> = &mut *inner;
         // SAFETY: the context is live; the pointer stays valid because the
@@ -258,6 +265,39 @@ impl StoreOpaque {
             sys::wasm_functype_delete(ty);
         }
         func.store_id
+    }
+
+    /// The `T`-independent part of the store behind a C context.
+    ///
+    /// # Safety
+    /// `context` must belong to a live `Store` of this crate, and the
+    /// result must not be used across another access to that store.
+    pub(crate) unsafe fn from_context<'a>(context: *mut sys::wasmtime_context_t) -> &'a StoreOpaque {
+        // SAFETY: the data pointer is a `StoreInner<T>`, `repr(C)` with the
+        // `StoreOpaque` first.
+        unsafe { &*sys::wasmtime_context_get_data(context).cast::<StoreOpaque>() }
+    }
+
+    /// Keeps the error a host function failed with; see `host_error`.
+    pub(crate) fn set_host_error(&self, error: Error) {
+        self.host_error.set(Some(error));
+    }
+
+    /// The outcome of a C call into wasm that reports through an error
+    /// return and a trap out-parameter. If it failed because a host function
+    /// did, the host's own error comes back, as an [`Error::Trap`] with the
+    /// wasm frames of the C error.
+    ///
+    /// # Safety
+    /// Each non-null pointer must be owned by the caller; both are freed.
+    pub(crate) unsafe fn check_call(&self, error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
+        // SAFETY: forwarded.
+        let result = unsafe { Error::check_call(error, trap) };
+        let host = self.host_error.take();
+        match (result, host) {
+            (Err(from_c), Some(from_host)) => Err(Error::Trap(crate::trap::host_trap(from_host, from_c.trace().to_vec()))),
+            (result, _) => result,
+        }
     }
 
     /// `Err` unless an object with `store_id` belongs to this store.

@@ -267,6 +267,17 @@ fn root_cause(message: &str) -> String {
     }
 }
 
+/// The trap a failed host function raised: its own trap (keeping the
+/// code), or a code-less trap with the error's message; `trace` are the
+/// wasm frames the failure unwound through.
+pub(crate) fn host_trap(error: crate::Error, trace: Vec<FrameInfo>) -> Trap {
+    match error {
+        crate::Error::Trap(trap) if !trap.trace.is_empty() => trap,
+        crate::Error::Trap(trap) => Trap { trace, ..trap },
+        other => Trap { message: other.to_string(), code: None, trace },
+    }
+}
+
 /// Reads and deletes an owned frame vector.
 ///
 /// # Safety

@@ -411,6 +411,9 @@ impl TableType {
     }
 
     pub(crate) fn to_raw(&self) -> Result<Owned<sys::wasm_tabletype_t>> {
+        if !self.element.is_ref() {
+            return Err(Error::msg(format!("table element type must be a reference type, not {:?}", self.element)));
+        }
         let element = self.element.to_raw()?.into_raw();
         let limits = sys::wasm_limits_t { min: self.minimum, max: self.maximum.unwrap_or(u32::MAX) };
         // SAFETY: ownership of `element` moves in; `limits` is copied.

@@ -8,6 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use wasmtime_mbt_sys as sys;
 
 use super::typed::IntoFunc;
+use crate::store::StoreOpaque;
 use crate::{Caller, Error, FuncType, Result, Trap, Val};
 
 /// Finalizer for a boxed host closure handed to C as `env`.
@@ -17,20 +18,23 @@ pub(crate) unsafe extern "C" fn drop_box<F>(env: *mut c_void) {
     drop(unsafe { Box::from_raw(env.cast::<F>()) });
 }
 
-/// Runs host code, turning an `Err` or a panic into an owned C trap.
-pub(crate) fn run_host(body: impl FnOnce() -> Result<()>) -> *mut sys::wasm_trap_t {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => std::ptr::null_mut(),
-        Ok(Err(error)) => error_to_trap(&error),
-        Err(panic) => Trap::new(format!("host function panicked: {}", panic_message(&*panic))).to_raw(),
-    }
-}
-
-fn error_to_trap(error: &Error) -> *mut sys::wasm_trap_t {
-    match error {
+/// Runs host code for the store behind `context`, turning an `Err` or a
+/// panic into an owned C trap. The original error is kept in the store, so
+/// the wasm call that led here returns it (see `StoreOpaque::check_call`).
+pub(crate) fn run_host(context: *mut sys::wasmtime_context_t, body: impl FnOnce() -> Result<()>) -> *mut sys::wasm_trap_t {
+    let error = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return std::ptr::null_mut(),
+        Ok(Err(error)) => error,
+        Err(panic) => Error::Trap(Trap::new(format!("host function panicked: {}", panic_message(&*panic)))),
+    };
+    let raw = match &error {
         Error::Trap(trap) => trap.to_raw(),
         other => Trap::new(other.to_string()).to_raw(),
-    }
+    };
+    // SAFETY: `context` is the live store of this host call; the closure
+    // that borrowed it has returned.
+    unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
+    raw
 }
 
 fn panic_message(panic: &(dyn Any + Send)) -> &str {
@@ -53,12 +57,13 @@ pub(crate) unsafe extern "C" fn dynamic_trampoline<T, F>(
 where
     F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()>,
 {
-    run_host(|| {
+    // SAFETY: `caller` is live for this call.
+    let ctx = unsafe { sys::wasmtime_caller_context(caller) };
+    run_host(ctx, || {
         // SAFETY: `env` is the `(FuncType, F)` box made by `Func::new` /
         // `Linker::func_new`; `caller` is live for this call; `args` and
         // `results` have the lengths given (possibly null when zero).
         let (ty, f) = unsafe { &*env.cast::<(FuncType, F)>() };
-        let ctx = unsafe { sys::wasmtime_caller_context(caller) };
         let args = unsafe { raw_slice(args, nargs) };
         let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
         let mut out: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
@@ -91,7 +96,9 @@ pub(crate) unsafe extern "C" fn typed_trampoline<T, Params, Results, F>(
 where
     F: IntoFunc<T, Params, Results>,
 {
-    run_host(|| {
+    // SAFETY: `caller` is live for this call.
+    let ctx = unsafe { sys::wasmtime_caller_context(caller) };
+    run_host(ctx, || {
         // SAFETY: `env` is the `F` box made by `Func::wrap`/`Linker::func_wrap`;
         // the buffer holds `len` values laid out by `F::func_type()`.
         let f = unsafe { &*env.cast::<F>() };

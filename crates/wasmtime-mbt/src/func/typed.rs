@@ -371,7 +371,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         // parameters and has room for the results.
         unsafe {
             let error = sys::wasmtime_func_call_unchecked(opaque.context(), &self.func.0, raw.as_mut_ptr(), len, &mut trap);
-            Error::check_call(error, trap)?;
+            opaque.check_call(error, trap)?;
             Ok(Results::load_all(opaque, &raw))
         }
     }

@@ -1,0 +1,365 @@
+//! Values: numbers (NaN payloads included) and v128 round-trip through wasm
+//! functions and globals; funcrefs in tables and as parameters; externrefs
+//! into wasm and back, whose host data is dropped with the store; anyref.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use wasmtime_mbt::*;
+
+const IDENTITY: &str = r#"(module
+    (func (export "i32") (param i32) (result i32) local.get 0)
+    (func (export "i64") (param i64) (result i64) local.get 0)
+    (func (export "f32") (param f32) (result f32) local.get 0)
+    (func (export "f64") (param f64) (result f64) local.get 0)
+    (func (export "v128") (param v128) (result v128) local.get 0)
+    (func (export "funcref") (param funcref) (result funcref) local.get 0)
+    (func (export "externref") (param externref) (result externref) local.get 0)
+    (global (export "gi32") (mut i32) (i32.const 0))
+    (global (export "gi64") (mut i64) (i64.const 0))
+    (global (export "gf32") (mut f32) (f32.const 0))
+    (global (export "gf64") (mut f64) (f64.const 0))
+    (global (export "gv128") (mut v128) (v128.const i64x2 0 0))
+    (func (export "read_gf32") (result f32) global.get 2)
+    (func (export "write_gf64") (param f64) local.get 0 global.set 3))"#;
+
+fn identity() -> (Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, IDENTITY).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, instance)
+}
+
+/// Calls the one-parameter, one-result export `name` with `v` dynamically.
+fn echo(store: &mut Store<()>, instance: &Instance, name: &str, v: Val) -> Val {
+    let f = instance.get_func(&mut *store, name).unwrap();
+    let mut out = [Val::I32(-1)];
+    f.call(&mut *store, &[v], &mut out).unwrap();
+    let [out] = out;
+    out
+}
+
+const F32_NANS: [u32; 4] = [0x7fc0_0000, 0x7fc0_1234, 0xffc0_0001, 0x7fa0_0005 /* signalling */];
+const F64_NANS: [u64; 3] = [0x7ff8_0000_0000_0000, 0x7ff8_dead_beef_0001, 0xfff4_0000_0000_0042 /* signalling */];
+
+#[test]
+fn numbers_round_trip_through_dynamic_calls() {
+    let (mut store, instance) = identity();
+    for v in [0, 1, -1, i32::MIN, i32::MAX] {
+        assert_eq!(echo(&mut store, &instance, "i32", Val::I32(v)).i32(), Some(v));
+    }
+    for v in [0, -1, i64::MIN, i64::MAX, 0x1234_5678_9abc_def0] {
+        assert_eq!(echo(&mut store, &instance, "i64", Val::I64(v)).i64(), Some(v));
+    }
+    for bits in [0, 0x8000_0000 /* -0.0 */, 1.5f32.to_bits(), f32::INFINITY.to_bits(), 1 /* subnormal */]
+        .into_iter()
+        .chain(F32_NANS)
+    {
+        let out = echo(&mut store, &instance, "f32", Val::F32(bits));
+        assert!(matches!(out, Val::F32(b) if b == bits), "f32 {bits:#x} came back as {out:?}");
+    }
+    for bits in [0, 0x8000_0000_0000_0000, 2.25f64.to_bits(), f64::NEG_INFINITY.to_bits()].into_iter().chain(F64_NANS) {
+        let out = echo(&mut store, &instance, "f64", Val::F64(bits));
+        assert!(matches!(out, Val::F64(b) if b == bits), "f64 {bits:#x} came back as {out:?}");
+    }
+    for v in [0u128, u128::MAX, 0x0011_2233_4455_6677_8899_aabb_ccdd_eeff] {
+        let out = echo(&mut store, &instance, "v128", Val::V128(V128::from(v)));
+        assert_eq!(out.v128().map(V128::as_u128), Some(v));
+    }
+}
+
+#[test]
+fn numbers_round_trip_through_typed_calls() {
+    let (mut store, instance) = identity();
+    let f32_id = instance.get_typed_func::<f32, f32>(&mut store, "f32").unwrap();
+    let f64_id = instance.get_typed_func::<f64, f64>(&mut store, "f64").unwrap();
+    for bits in F32_NANS {
+        assert_eq!(f32_id.call(&mut store, f32::from_bits(bits)).unwrap().to_bits(), bits);
+    }
+    for bits in F64_NANS {
+        assert_eq!(f64_id.call(&mut store, f64::from_bits(bits)).unwrap().to_bits(), bits);
+    }
+    let i64_id = instance.get_typed_func::<u64, u64>(&mut store, "i64").unwrap();
+    assert_eq!(i64_id.call(&mut store, u64::MAX).unwrap(), u64::MAX);
+    let v128_id = instance.get_typed_func::<V128, V128>(&mut store, "v128").unwrap();
+    let v = 0xfedc_ba98_7654_3210_0123_4567_89ab_cdefu128;
+    assert_eq!(v128_id.call(&mut store, V128::from(v)).unwrap().as_u128(), v);
+}
+
+#[test]
+fn numbers_round_trip_through_globals() {
+    let (mut store, instance) = identity();
+    let g = |store: &mut Store<()>, name| instance.get_global(store, name).unwrap();
+
+    let gi32 = g(&mut store, "gi32");
+    gi32.set(&mut store, Val::I32(i32::MIN)).unwrap();
+    assert_eq!(gi32.get(&mut store).unwrap().i32(), Some(i32::MIN));
+
+    let gi64 = g(&mut store, "gi64");
+    gi64.set(&mut store, Val::I64(-7)).unwrap();
+    assert_eq!(gi64.get(&mut store).unwrap().i64(), Some(-7));
+
+    // Host writes a NaN, wasm reads it back bit-exactly.
+    let gf32 = g(&mut store, "gf32");
+    let read = instance.get_typed_func::<(), f32>(&mut store, "read_gf32").unwrap();
+    for bits in F32_NANS {
+        gf32.set(&mut store, Val::F32(bits)).unwrap();
+        assert!(matches!(gf32.get(&mut store).unwrap(), Val::F32(b) if b == bits));
+        assert_eq!(read.call(&mut store, ()).unwrap().to_bits(), bits);
+    }
+
+    // Wasm writes a NaN, the host reads it back bit-exactly.
+    let gf64 = g(&mut store, "gf64");
+    let write = instance.get_typed_func::<f64, ()>(&mut store, "write_gf64").unwrap();
+    for bits in F64_NANS {
+        write.call(&mut store, f64::from_bits(bits)).unwrap();
+        assert!(matches!(gf64.get(&mut store).unwrap(), Val::F64(b) if b == bits));
+    }
+
+    let gv128 = g(&mut store, "gv128");
+    assert_eq!(gv128.get(&mut store).unwrap().v128().map(V128::as_u128), Some(0));
+    gv128.set(&mut store, Val::V128(V128::from(u128::MAX - 5))).unwrap();
+    assert_eq!(gv128.get(&mut store).unwrap().v128().map(V128::as_u128), Some(u128::MAX - 5));
+
+    // Host-created globals keep NaN payloads too.
+    let ty = GlobalType::new(ValType::F64, Mutability::Const);
+    let host = Global::new(&mut store, ty, Val::F64(F64_NANS[1])).unwrap();
+    assert!(matches!(host.get(&mut store).unwrap(), Val::F64(b) if b == F64_NANS[1]));
+}
+
+#[test]
+fn val_accessors_and_defaults() {
+    assert_eq!(Val::from(3i32).i32(), Some(3));
+    assert_eq!(Val::from(3i64).i64(), Some(3));
+    assert_eq!(Val::from(1.5f32).f32(), Some(1.5));
+    assert_eq!(Val::from(2.5f64).f64(), Some(2.5));
+    assert_eq!(Val::I32(1).f32(), None);
+    assert_eq!(Val::F32(0).i32(), None);
+    assert!(Val::I64(0).v128().is_none());
+    for ty in [ValType::I32, ValType::I64, ValType::F32, ValType::F64, ValType::V128, ValType::FuncRef, ValType::ExternRef] {
+        assert_eq!(Val::default_for_ty(ty).ty(), ty);
+    }
+    assert_eq!(Val::default_for_ty(ValType::F64).f64(), Some(0.0));
+    assert!(Val::default_for_ty(ValType::ExternRef).externref().unwrap().is_none());
+    assert!(matches!(Val::default_for_ty(ValType::FuncRef), Val::FuncRef(None)));
+}
+
+#[test]
+fn funcref_as_param_result_and_in_tables() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (type $ii (func (param i32) (result i32)))
+            (table $t (export "table") 4 funcref)
+            (func $double (export "double") (param i32) (result i32) local.get 0 i32.const 2 i32.mul)
+            (elem (i32.const 0) $double)
+            (func (export "call_at") (param i32 i32) (result i32)
+                local.get 1 local.get 0 call_indirect (type $ii))
+            (func (export "call_ref") (param funcref i32) (result i32)
+                (table.set $t (i32.const 3) (local.get 0))
+                (call_indirect (type $ii) (local.get 1) (i32.const 3)))
+            (func (export "is_null") (param funcref) (result i32) local.get 0 ref.is_null)
+            (func (export "get") (param i32) (result funcref) local.get 0 table.get $t))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let table = instance.get_table(&mut store, "table").unwrap();
+    let call_at = instance.get_typed_func::<(i32, i32), i32>(&mut store, "call_at").unwrap();
+    let call_ref = instance.get_typed_func::<(Option<Func>, i32), i32>(&mut store, "call_ref").unwrap();
+    let is_null = instance.get_typed_func::<Option<Func>, i32>(&mut store, "is_null").unwrap();
+    let get = instance.get_typed_func::<i32, Option<Func>>(&mut store, "get").unwrap();
+
+    // The wasm function placed by the elem segment.
+    assert_eq!(call_at.call(&mut store, (0, 21)).unwrap(), 42);
+    // A host function placed by the host, called indirectly by wasm.
+    let add100 = Func::wrap(&mut store, |x: i32| x + 100);
+    table.set(&mut store, 1, add100.into()).unwrap();
+    assert_eq!(call_at.call(&mut store, (1, 1)).unwrap(), 101);
+    // Passed as a parameter.
+    let neg = Func::wrap(&mut store, |x: i32| -x);
+    assert_eq!(call_ref.call(&mut store, (Some(neg), 5)).unwrap(), -5);
+    assert!(table.get(&mut store, 3).unwrap().unwrap().funcref().unwrap().is_some());
+    assert_eq!(is_null.call(&mut store, None).unwrap(), 1);
+    assert_eq!(is_null.call(&mut store, Some(neg)).unwrap(), 0);
+    // Returned from wasm, then called by the host.
+    let got = get.call(&mut store, 1).unwrap().expect("non-null");
+    assert_eq!(got.typed::<i32, i32>(&store).unwrap().call(&mut store, 1).unwrap(), 101);
+    assert!(get.call(&mut store, 2).unwrap().is_none());
+    // The same through dynamic calls.
+    let mut out = [Val::I32(0)];
+    instance.get_func(&mut store, "is_null").unwrap().call(&mut store, &[Val::FuncRef(None)], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(1));
+    let echo = instance.get_func(&mut store, "get").unwrap();
+    let mut out = [Val::FuncRef(None)];
+    echo.call(&mut store, &[Val::I32(0)], &mut out).unwrap();
+    let double = out[0].funcref().unwrap().unwrap();
+    assert_eq!(double.typed::<i32, i32>(&store).unwrap().call(&mut store, 8).unwrap(), 16);
+}
+
+/// Host data that counts its drops.
+struct Tracked {
+    value: u64,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn tracked(value: u64, drops: &Arc<AtomicUsize>) -> Tracked {
+    Tracked { value, drops: drops.clone() }
+}
+
+fn value_of(r: &ExternRef, store: &impl AsContext) -> u64 {
+    r.data(store).unwrap().expect("host data").downcast_ref::<Tracked>().expect("a Tracked").value
+}
+
+#[test]
+fn externref_into_wasm_and_back() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (mut store, instance) = identity();
+    let r = ExternRef::new(&mut store, tracked(7, &drops)).unwrap();
+    assert_eq!(value_of(&r, &store), 7);
+
+    // Dynamic call.
+    let out = echo(&mut store, &instance, "externref", Val::ExternRef(Some(r.clone())));
+    let back = out.externref().unwrap().expect("non-null");
+    assert_eq!(value_of(back, &store), 7);
+    assert!(echo(&mut store, &instance, "externref", Val::ExternRef(None)).externref().unwrap().is_none());
+
+    // Typed call.
+    let id = instance.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store, "externref").unwrap();
+    let back = id.call(&mut store, Some(r.clone())).unwrap().expect("non-null");
+    assert_eq!(value_of(&back, &store), 7);
+    assert!(id.call(&mut store, None).unwrap().is_none());
+
+    // Through a host function.
+    let host = Func::wrap(&mut store, |mut caller: Caller<'_, ()>, r: Option<ExternRef>| -> Result<Option<ExternRef>> {
+        let value = match &r {
+            Some(r) => r.data(&caller)?.unwrap().downcast_ref::<Tracked>().unwrap().value,
+            None => return Ok(None),
+        };
+        let drops = r.as_ref().unwrap().data(&caller)?.unwrap().downcast_ref::<Tracked>().unwrap().drops.clone();
+        Ok(Some(ExternRef::new(&mut caller, Tracked { value: value + 1, drops })?))
+    });
+    let host = host.typed::<Option<ExternRef>, Option<ExternRef>>(&store).unwrap();
+    let next = host.call(&mut store, Some(back)).unwrap().unwrap();
+    assert_eq!(value_of(&next, &store), 8);
+    assert!(host.call(&mut store, None).unwrap().is_none());
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "nothing dropped while the store lives");
+}
+
+#[test]
+fn externref_data_is_dropped_with_the_store() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (global $g (export "g") (mut externref) (ref.null extern))
+            (func (export "keep") (param externref) local.get 0 global.set $g))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let keep = instance.get_typed_func::<Option<ExternRef>, ()>(&mut store, "keep").unwrap();
+
+    // One kept only by wasm (the global), one held by the host past the store.
+    let kept_by_wasm = ExternRef::new(&mut store, tracked(1, &drops)).unwrap();
+    keep.call(&mut store, Some(kept_by_wasm)).unwrap();
+    let held = ExternRef::new(&mut store, tracked(2, &drops)).unwrap();
+    let extra = ExternRef::new(&mut store, tracked(3, &drops)).unwrap();
+    drop(extra);
+    store.gc().unwrap();
+
+    let g = instance.get_global(&mut store, "g").unwrap();
+    let from_global = g.get(&mut store).unwrap();
+    assert_eq!(value_of(from_global.externref().unwrap().unwrap(), &store), 1, "the global still holds its externref");
+    drop(from_global);
+    assert_eq!(value_of(&held, &store), 2);
+
+    drop(store);
+    assert_eq!(drops.load(Ordering::SeqCst), 3, "every host data is dropped with the store");
+    // Dropping a handle that outlived its store is harmless.
+    drop(held);
+    assert_eq!(drops.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn gc_collects_unreachable_externrefs() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let mut store = Store::new(&Engine::default(), ());
+    let r = ExternRef::new(&mut store, tracked(1, &drops)).unwrap();
+    let r2 = r.clone();
+    drop(r);
+    store.gc().unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "still rooted by the clone");
+    assert_eq!(value_of(&r2, &store), 1);
+    drop(r2);
+    store.gc().unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1, "unrooted and collected");
+}
+
+#[test]
+fn externref_with_wrong_store_is_err() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, IDENTITY).unwrap();
+    let mut store1 = Store::new(&engine, ());
+    let mut store2 = Store::new(&engine, ());
+    let r1 = ExternRef::new(&mut store1, String::from("one")).unwrap();
+    assert!(r1.data(&store2).is_err());
+    assert_eq!(r1.data(&store1).unwrap().unwrap().downcast_ref::<String>().unwrap(), "one");
+
+    // Passing it into a function of the other store.
+    let instance2 = Instance::new(&mut store2, &module, &[]).unwrap();
+    let f = instance2.get_func(&mut store2, "externref").unwrap();
+    assert!(f.call(&mut store2, &[Val::ExternRef(Some(r1.clone()))], &mut [Val::ExternRef(None)]).is_err());
+    let typed = instance2.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store2, "externref").unwrap();
+    assert!(typed.call(&mut store2, Some(r1.clone())).is_err());
+    // As a global or table value of the other store.
+    let ty = GlobalType::new(ValType::ExternRef, Mutability::Var);
+    assert!(Global::new(&mut store2, ty, Val::ExternRef(Some(r1.clone()))).is_err());
+    let table_ty = TableType::new(ValType::ExternRef, 1, None);
+    assert!(Table::new(&mut store2, table_ty, Val::ExternRef(Some(r1.clone()))).is_err());
+    // Store 2 still works.
+    assert!(typed.call(&mut store2, None).unwrap().is_none());
+}
+
+#[test]
+fn externref_in_tables_and_globals() {
+    let mut store = Store::new(&Engine::default(), ());
+    let a = ExternRef::new(&mut store, 10u32).unwrap();
+    let table = Table::new(&mut store, TableType::new(ValType::ExternRef, 2, Some(4)), Val::ExternRef(Some(a.clone()))).unwrap();
+    let got = table.get(&mut store, 1).unwrap().unwrap();
+    assert_eq!(got.externref().unwrap().unwrap().data(&store).unwrap().unwrap().downcast_ref::<u32>(), Some(&10));
+    table.set(&mut store, 0, Val::ExternRef(None)).unwrap();
+    assert!(table.get(&mut store, 0).unwrap().unwrap().externref().unwrap().is_none());
+    assert!(table.set(&mut store, 0, Val::FuncRef(None)).is_err());
+
+    let g = Global::new(&mut store, GlobalType::new(ValType::ExternRef, Mutability::Var), Val::ExternRef(None)).unwrap();
+    assert!(g.get(&mut store).unwrap().externref().unwrap().is_none());
+    g.set(&mut store, Val::ExternRef(Some(a))).unwrap();
+    let v = g.get(&mut store).unwrap();
+    assert_eq!(v.externref().unwrap().unwrap().data(&store).unwrap().unwrap().downcast_ref::<u32>(), Some(&10));
+}
+
+#[test]
+fn anyref_i31() {
+    let mut store = Store::new(&Engine::default(), ());
+    let r = AnyRef::from_i31(&mut store, 0x7fff_ffff);
+    assert_eq!(r.i31_get_u(&mut store).unwrap(), Some(0x7fff_ffff));
+    assert_eq!(r.i31_get_s(&mut store).unwrap(), Some(-1));
+    let r = AnyRef::from_i31(&mut store, 5);
+    assert_eq!(r.clone().i31_get_s(&mut store).unwrap(), Some(5));
+    // Only the low 31 bits are kept.
+    let r = AnyRef::from_i31(&mut store, 0x8000_0003);
+    assert_eq!(r.i31_get_u(&mut store).unwrap(), Some(3));
+
+    let mut other = Store::new(&Engine::default(), ());
+    assert!(r.i31_get_u(&mut other).is_err());
+    assert!(r.i31_get_s(&mut other).is_err());
+}
