@@ -31,17 +31,7 @@ pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 #[derive(Clone, Copy)]
 pub struct Func(pub(crate) sys::wasmtime_func_t);
 
-// SAFETY: a `wasmtime_func_t` is a store id plus an index; it is only
-// dereferenced through a store context, which is checked to match.
-unsafe impl Send for Func {}
-// SAFETY: as above.
-unsafe impl Sync for Func {}
-
-impl std::fmt::Debug for Func {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Func").field("store_id", &self.0.store_id).finish_non_exhaustive()
-    }
-}
+crate::store::store_handle!(Func, |h| h.0.store_id);
 
 impl Func {
     /// A host function with a dynamic signature (`wasmtime_func_new`), as
@@ -143,7 +133,7 @@ impl Func {
         let opaque = &store.0.opaque;
         opaque.check_id(self.0.store_id)?;
         let args = params.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
-        let mut out: Vec<sys::wasmtime_val_t> = results.iter().map(|_| sys::wasmtime_val_t { kind: 0, of: sys::wasmtime_valunion_t { i64_: 0 } }).collect();
+        let mut out: Vec<sys::wasmtime_val_t> = results.iter().map(|_| Val::raw_slot()).collect();
         let mut trap = ptr::null_mut();
         // SAFETY: the function and every argument belong to this live store;
         // the buffers have the lengths passed; results are owned on success.

@@ -22,16 +22,7 @@ use crate::{AsContext, AsContextMut, Error, GlobalType, Result, Val};
 #[derive(Clone, Copy)]
 pub struct Global(pub(crate) sys::wasmtime_global_t);
 
-// SAFETY: a store id plus an index, only used through a checked store.
-unsafe impl Send for Global {}
-// SAFETY: as above.
-unsafe impl Sync for Global {}
-
-impl std::fmt::Debug for Global {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Global").field("store_id", &self.0.store_id).finish_non_exhaustive()
-    }
-}
+crate::store::store_handle!(Global, |h| h.0.store_id);
 
 impl Global {
     /// A new global (`wasmtime_global_new`); a value of the wrong type is an `Err`.
@@ -61,7 +52,7 @@ impl Global {
     pub fn get(&self, mut store: impl AsContextMut) -> Result<Val> {
         let store = store.as_context_mut();
         store.0.opaque.check_id(self.0.store_id)?;
-        let mut out = sys::wasmtime_val_t { kind: 0, of: sys::wasmtime_valunion_t { i64_: 0 } };
+        let mut out = Val::raw_slot();
         // SAFETY: the global belongs to this live store; `out` is owned.
         unsafe {
             sys::wasmtime_global_get(store.0.opaque.context(), &self.0, &mut out);

@@ -29,16 +29,7 @@ use crate::{AsContextMut, Error, Extern, Func, Global, Memory, Module, Result, T
 #[derive(Clone, Copy)]
 pub struct Instance(pub(crate) sys::wasmtime_instance_t);
 
-// SAFETY: a store id plus an index, only used through a checked store.
-unsafe impl Send for Instance {}
-// SAFETY: as above.
-unsafe impl Sync for Instance {}
-
-impl std::fmt::Debug for Instance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Instance").field("store_id", &self.0.store_id).finish_non_exhaustive()
-    }
-}
+crate::store::store_handle!(Instance, |h| h.0.store_id);
 
 impl Instance {
     /// Instantiates `module` with `imports` in order (`wasmtime_instance_new`).

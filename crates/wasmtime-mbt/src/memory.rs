@@ -31,16 +31,7 @@ use crate::{AsContext, AsContextMut, Engine, Error, MemoryType, Result};
 #[derive(Clone, Copy)]
 pub struct Memory(pub(crate) sys::wasmtime_memory_t);
 
-// SAFETY: a store id plus an index, only used through a checked store.
-unsafe impl Send for Memory {}
-// SAFETY: as above.
-unsafe impl Sync for Memory {}
-
-impl std::fmt::Debug for Memory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memory").field("store_id", &self.store_id()).finish_non_exhaustive()
-    }
-}
+crate::store::store_handle!(Memory, |h| h.store_id());
 
 impl Memory {
     /// A new memory in `store` (`wasmtime_memory_new`).

@@ -11,6 +11,26 @@ use wasmtime_mbt_sys as sys;
 use crate::owned::Owned;
 use crate::{Engine, Error, Result};
 
+/// Implements what every `Copy` handle into a store (`Func`, `Memory`, …)
+/// shares: `Send`/`Sync` and a `Debug` showing its store id.
+macro_rules! store_handle {
+    ($name:ident, |$h:ident| $store_id:expr) => {
+        // SAFETY: the handle is a store id plus an index; it is only
+        // dereferenced through a store context whose id is checked first.
+        unsafe impl Send for $name {}
+        // SAFETY: as above.
+        unsafe impl Sync for $name {}
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let $h = self;
+                f.debug_struct(stringify!($name)).field("store_id", &$store_id).finish_non_exhaustive()
+            }
+        }
+    };
+}
+pub(crate) use store_handle;
+
 /// The part of a store that does not depend on `T`. Public only so the
 /// sealed value traits can name it; not reachable from outside the crate.
 pub struct StoreOpaque {

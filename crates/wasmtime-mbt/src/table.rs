@@ -24,16 +24,7 @@ use crate::{AsContext, AsContextMut, Error, Result, TableType, Val};
 #[derive(Clone, Copy)]
 pub struct Table(pub(crate) sys::wasmtime_table_t);
 
-// SAFETY: a store id plus an index, only used through a checked store.
-unsafe impl Send for Table {}
-// SAFETY: as above.
-unsafe impl Sync for Table {}
-
-impl std::fmt::Debug for Table {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Table").field("store_id", &self.store_id()).finish_non_exhaustive()
-    }
-}
+crate::store::store_handle!(Table, |h| h.store_id());
 
 impl Table {
     /// A new table filled with `init` (`wasmtime_table_new`).
@@ -67,7 +58,7 @@ impl Table {
     pub fn get(&self, mut store: impl AsContextMut, index: u64) -> Result<Option<Val>> {
         let store = store.as_context_mut();
         store.0.opaque.check_id(self.store_id())?;
-        let mut out = sys::wasmtime_val_t { kind: 0, of: sys::wasmtime_valunion_t { i64_: 0 } };
+        let mut out = Val::raw_slot();
         // SAFETY: the table belongs to this live store; `out` is owned when found.
         unsafe {
             if sys::wasmtime_table_get(store.0.opaque.context(), &self.0, index, &mut out) {

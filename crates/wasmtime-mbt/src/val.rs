@@ -121,6 +121,11 @@ impl Val {
         }
     }
 
+    /// A zeroed C value slot for C functions to fill in.
+    pub(crate) fn raw_slot() -> sys::wasmtime_val_t {
+        sys::wasmtime_val_t { kind: 0, of: sys::wasmtime_valunion_t { i64_: 0 } }
+    }
+
     /// A borrowed C view of this value for `store`, for C functions that do
     /// not take ownership of their arguments. References from another store
     /// are an `Err`.
