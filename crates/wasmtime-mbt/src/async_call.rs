@@ -1,1 +1,831 @@
-//! Async calls: `CallFuture` over `wasmtime_func_call_async` (work in progress).
+//! Async execution: [`CallFuture`] over `wasmtime_func_call_async` (and the
+//! async instantiation functions), async host functions
+//! ([`Linker::func_new_async`]), and the store settings that make running
+//! wasm yield back to its caller (fuel and epochs).
+//!
+//! Wasmtime runs async wasm on a separate stack (a fiber); each
+//! `wasmtime_call_future_poll` resumes it until it finishes or yields.
+//! The C API has no wakeups, so [`CallFuture`] asks to be polled again
+//! right away whenever it is pending.
+
+use std::any::Any;
+use std::ffi::c_void;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::{self, NonNull};
+use std::task::{Context, Poll, Waker};
+
+use wasmtime_mbt_sys as sys;
+
+use crate::func::drop_box;
+use crate::instance::check_engine;
+use crate::owned::Owned;
+use crate::store::{StoreInner, StoreOpaque};
+use crate::{
+    AsContextMut, Caller, Engine, Error, ExternRef, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut,
+    Trap, TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
+};
+
+type ValRaw = sys::wasmtime_val_raw_t;
+
+// `wasmtime_context_epoch_deadline_async_yield_and_update` is declared in
+// `wasmtime/async.h` (and so in the bindings) as returning a
+// `wasmtime_error_t *`, but Wasmtime 48 defines it returning nothing: the
+// "returned" pointer would be whatever is left in the return register.
+// Declare it with its real signature instead.
+unsafe extern "C" {
+    #[link_name = "wasmtime_context_epoch_deadline_async_yield_and_update"]
+    fn epoch_deadline_async_yield_and_update_raw(context: *mut sys::wasmtime_context_t, delta: u64);
+}
+
+fn fuel_async_yield_interval_raw(context: *mut sys::wasmtime_context_t, interval: Option<u64>) -> Result<()> {
+    // The C API spells "no interval" as 0; Wasmtime rejects `Some(0)`.
+    if interval == Some(0) {
+        return Err(Error::msg("fuel_async_yield_interval must not be 0"));
+    }
+    // SAFETY: the context is live; the error, if any, is owned.
+    unsafe { Error::check(sys::wasmtime_context_fuel_async_yield_interval(context, interval.unwrap_or(0))) }
+}
+
+impl<T> Store<T> {
+    /// Makes async wasm yield to its caller every `interval` units of fuel
+    /// (`wasmtime_context_fuel_async_yield_interval`), as
+    /// `wasmtime::Store::fuel_async_yield_interval`; `None` stops yielding.
+    ///
+    /// Needs [`Config::consume_fuel`](crate::Config::consume_fuel) (else
+    /// `Err`). Afterwards this store only runs wasm through `*_async`
+    /// functions: a synchronous call is an `Err`. `Some(0)` is an `Err`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().consume_fuel(true))?;
+    /// let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_fuel(u64::MAX / 2)?;
+    /// store.fuel_async_yield_interval(Some(10_000))?;
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+    /// let mut call = spin.call_async(&mut store, ())?;
+    /// for _ in 0..5 {
+    ///     assert!(!call.poll_once()); // the infinite loop keeps yielding
+    /// }
+    /// drop(call); // cancels it
+    /// # Ok(()) }
+    /// ```
+    pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
+        fuel_async_yield_interval_raw(self.as_context_mut().0.opaque.context(), interval)
+    }
+
+    /// Makes reaching the epoch deadline yield to the async caller and then
+    /// move the deadline `delta` ticks past the current epoch
+    /// (`wasmtime_context_epoch_deadline_async_yield_and_update`), as
+    /// `wasmtime::Store::epoch_deadline_async_yield_and_update`.
+    ///
+    /// Needs [`Config::epoch_interruption`](crate::Config::epoch_interruption)
+    /// to have any effect. Afterwards this store only runs wasm through
+    /// `*_async` functions.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_epoch_deadline(1);
+    /// store.epoch_deadline_async_yield_and_update(1);
+    /// # Ok(()) }
+    /// ```
+    pub fn epoch_deadline_async_yield_and_update(&mut self, delta: u64) {
+        // SAFETY: the context is live; the function returns nothing.
+        unsafe { epoch_deadline_async_yield_and_update_raw(self.as_context_mut().0.opaque.context(), delta) }
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    /// See [`Store::fuel_async_yield_interval`].
+    pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
+        fuel_async_yield_interval_raw(self.0.opaque.context(), interval)
+    }
+
+    /// See [`Store::epoch_deadline_async_yield_and_update`].
+    pub fn epoch_deadline_async_yield_and_update(&mut self, delta: u64) {
+        // SAFETY: the context is live; the function returns nothing.
+        unsafe { epoch_deadline_async_yield_and_update_raw(self.0.opaque.context(), delta) }
+    }
+}
+
+/// The store part a call needs, borrowed for as long as the returned future.
+fn opaque_of<T>(store: &mut Store<T>) -> &mut StoreOpaque {
+    let inner: &mut StoreInner<T> = store.as_context_mut().0;
+    &mut inner.opaque
+}
+
+/// Everything the C future points at. Lives in its own heap allocation
+/// (held as a raw pointer, so moving the [`CallFuture`] never touches it)
+/// until the C future is deleted.
+struct Slots {
+    func: sys::wasmtime_func_t,
+    args: Vec<sys::wasmtime_val_t>,
+    /// Owners of the references `args` points at.
+    _arg_vals: Vec<Val>,
+    results: Vec<sys::wasmtime_val_t>,
+    instance: sys::wasmtime_instance_t,
+    trap: *mut sys::wasm_trap_t,
+    error: *mut sys::wasmtime_error_t,
+}
+
+impl Slots {
+    fn new() -> Slots {
+        Slots {
+            func: sys::wasmtime_func_t::default(),
+            args: Vec::new(),
+            _arg_vals: Vec::new(),
+            results: Vec::new(),
+            instance: sys::wasmtime_instance_t::default(),
+            trap: ptr::null_mut(),
+            error: ptr::null_mut(),
+        }
+    }
+
+    /// `Err` for a trap or error the finished call reported (freeing them);
+    /// a host function's own error comes back as it was (see
+    /// `StoreOpaque::check_call`).
+    fn check(&mut self, store: &StoreOpaque) -> Result<()> {
+        let (error, trap) = self.take_outcome();
+        // SAFETY: both are null or owned by us, written by the finished call.
+        unsafe { store.check_call(error, trap) }
+    }
+
+    fn take_outcome(&mut self) -> (*mut sys::wasmtime_error_t, *mut sys::wasm_trap_t) {
+        (std::mem::replace(&mut self.error, ptr::null_mut()), std::mem::replace(&mut self.trap, ptr::null_mut()))
+    }
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        // Frees a trap or error nobody read (normally none: they are only
+        // written when the call finishes, and then read at once).
+        let (error, trap) = self.take_outcome();
+        // SAFETY: both are null or owned by us.
+        let _ = unsafe { Error::check_call(error, trap) };
+    }
+}
+
+fn zeroed_vals(n: usize) -> Vec<sys::wasmtime_val_t> {
+    (0..n).map(|_| sys::wasmtime_val_t { kind: sys::WASMTIME_I32 as u8, of: sys::wasmtime_valunion_t { i64_: 0 } }).collect()
+}
+
+/// How a finished call's [`Slots`] become its output.
+type Finish<R> = unsafe fn(&StoreOpaque, &mut Slots) -> Result<R>;
+
+/// An async call (or instantiation) running in a store, as returned by
+/// [`Func::call_async`], [`TypedFunc::call_async`],
+/// [`Linker::instantiate_async`] and [`InstancePre::instantiate_async`].
+///
+/// It borrows the store mutably until dropped, so only one call runs per
+/// store at a time (which the C API requires). Drive it in any of three
+/// ways:
+///
+/// * `.await` it on any executor: each poll resumes the wasm once
+///   (`wasmtime_call_future_poll`); while pending it wakes its waker
+///   immediately, because the C API has no wakeup mechanism — executors
+///   will keep re-polling it, so it never sleeps while the wasm waits;
+/// * [`poll_once`](CallFuture::poll_once) by hand;
+/// * [`wait`](CallFuture::wait) to block the thread until it finishes.
+///
+/// Dropping an unfinished `CallFuture` cancels the call
+/// (`wasmtime_call_future_delete`); the store stays usable.
+///
+/// A trap is [`Error::Trap`]; any other failure is an `Err` with
+/// Wasmtime's message.
+///
+/// `CallFuture` is `Send` (when its output is): it can only be made from a
+/// `Store<T>` with `T: Send`, and Wasmtime's fibers may be resumed on
+/// another thread between polls. It is not `Sync`.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i32) (result i32)
+///     local.get 0 local.get 1 i32.add))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+/// let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add")?;
+/// // With any executor:
+/// assert_eq!(pollster::block_on(add.call_async(&mut store, (1, 2))?)?, 3);
+/// // Or by hand:
+/// let mut call = add.call_async(&mut store, (3, 4))?;
+/// while !call.poll_once() {}
+/// assert_eq!(call.wait()?, 7);
+/// # Ok(()) }
+/// ```
+#[must_use = "a CallFuture does nothing unless polled, and cancels the call when dropped"]
+pub struct CallFuture<'a, R> {
+    /// The C future; `None` once finished (deleted as soon as it finishes).
+    raw: Option<Owned<sys::wasmtime_call_future_t>>,
+    slots: NonNull<Slots>,
+    store: NonNull<StoreOpaque>,
+    finish: Finish<R>,
+    output: Option<Result<R>>,
+    _borrow: PhantomData<&'a mut StoreOpaque>,
+}
+
+// SAFETY: a `CallFuture` is only created from `&mut Store<T>` with `T:
+// Send` (so the store, its host data and every host function it can reach
+// are `Send`); the store is exclusively borrowed for its whole life;
+// Wasmtime's fiber futures may be resumed from any thread (they are `Send`
+// in Rust when the store data is). The raw pointers are owned (slots, C
+// future) or exclusively borrowed (store).
+unsafe impl<R: Send> Send for CallFuture<'_, R> {}
+
+// No field is structurally pinned.
+impl<R> Unpin for CallFuture<'_, R> {}
+
+impl<R> std::fmt::Debug for CallFuture<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallFuture").field("finished", &self.raw.is_none()).finish_non_exhaustive()
+    }
+}
+
+impl<'a, R> CallFuture<'a, R> {
+    /// Starts a C future with `start`, which gets the slots (at their final
+    /// address) and must return an owned C future, or null.
+    ///
+    /// # Safety
+    /// `start` must pass the store's context (of `store`) and only pointers
+    /// into the slots or to objects that outlive `'a`; `finish` must match
+    /// what the C function writes into the slots.
+    unsafe fn start(
+        store: &'a mut StoreOpaque,
+        slots: Slots,
+        finish: Finish<R>,
+        start: impl FnOnce(*mut sys::wasmtime_context_t, &mut Slots) -> *mut sys::wasmtime_call_future_t,
+    ) -> Result<CallFuture<'a, R>> {
+        let mut slots = NonNull::from(Box::leak(Box::new(slots)));
+        // SAFETY: the slots are ours and live until `Drop`; the pointer
+        // they are reached through is never invalidated by moves.
+        let raw = unsafe { Owned::from_raw(start(store.context(), slots.as_mut())) };
+        // Built even on failure, so that its `Drop` frees the slots.
+        let future = CallFuture { raw, slots, store: NonNull::from(&*store), finish, output: None, _borrow: PhantomData };
+        if future.raw.is_none() {
+            return Err(Error::msg("Wasmtime returned no call future"));
+        }
+        Ok(future)
+    }
+
+    /// Resumes the call once (`wasmtime_call_future_poll`); `true` once it
+    /// has finished (also on every later call). The C future is deleted as
+    /// soon as it finishes; the output is kept for [`wait`](Self::wait) or
+    /// `.await`.
+    ///
+    /// This blocks until the wasm finishes or yields: wasm that never
+    /// yields (no fuel or epoch yielding, no async host function) runs to
+    /// completion inside one `poll_once`.
+    pub fn poll_once(&mut self) -> bool {
+        let Some(raw) = &self.raw else { return true };
+        // SAFETY: the C future is live and unfinished; everything it points
+        // at is alive (slots owned by us, store borrowed for `'a`).
+        if !unsafe { sys::wasmtime_call_future_poll(raw.as_ptr()) } {
+            return false;
+        }
+        self.raw = None;
+        // SAFETY: the call finished, so the slots hold its outcome; the
+        // store is exclusively ours for `'a`, and the C future is gone.
+        self.output = Some(unsafe { (self.finish)(self.store.as_ref(), self.slots.as_mut()) });
+        true
+    }
+
+    /// Whether the call has finished (its output may already be taken).
+    pub fn is_finished(&self) -> bool {
+        self.raw.is_none()
+    }
+
+    /// Blocks the current thread, polling until the call finishes, and
+    /// returns its output. Yields the thread between polls.
+    pub fn wait(mut self) -> Result<R> {
+        while !self.poll_once() {
+            std::thread::yield_now();
+        }
+        self.take_output()
+    }
+
+    pub(crate) fn take_output(&mut self) -> Result<R> {
+        self.output.take().unwrap_or_else(|| Err(Error::msg("the output of this CallFuture was already taken")))
+    }
+}
+
+impl<R> Future for CallFuture<'_, R> {
+    type Output = Result<R>;
+
+    /// One [`poll_once`](CallFuture::poll_once); while pending, wakes the
+    /// waker at once. Polling again after `Ready` returns an `Err`.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<R>> {
+        let this = self.get_mut();
+        if this.poll_once() {
+            Poll::Ready(this.take_output())
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+impl<R> Drop for CallFuture<'_, R> {
+    fn drop(&mut self) {
+        // Deleting an unfinished C future cancels the call; it must go
+        // before the slots it points at.
+        drop(self.raw.take());
+        // SAFETY: the slots came from `Box::leak` in `start` and nothing
+        // points at them any more.
+        drop(unsafe { Box::from_raw(self.slots.as_ptr()) });
+    }
+}
+
+unsafe fn finish_vals(store: &StoreOpaque, slots: &mut Slots) -> Result<Vec<Val>> {
+    slots.check(store)?;
+    // SAFETY: on success the call wrote one owned value per result slot.
+    slots.results.drain(..).map(|raw| unsafe { Val::from_raw_owned(raw) }).collect()
+}
+
+unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Slots) -> Result<Results> {
+    let vals = unsafe { finish_vals(store, slots) }?;
+    let raw = vals.into_iter().map(|v| val_to_raw(store, v)).collect::<Result<Vec<_>>>()?;
+    if raw.len() != Results::COUNT {
+        return Err(Error::msg(format!("expected {} results, got {}", Results::COUNT, raw.len())));
+    }
+    // SAFETY: the function's type was checked against `Results` when the
+    // `TypedFunc` was made, so `raw` holds values of those types from
+    // `store`.
+    Ok(unsafe { Results::load_all(store, &raw) })
+}
+
+unsafe fn finish_instance(store: &StoreOpaque, slots: &mut Slots) -> Result<Instance> {
+    slots.check(store)?;
+    Ok(Instance(slots.instance))
+}
+
+/// A typed value from the untyped representation.
+///
+/// # Safety
+/// `raw` must hold a value of type `ty` from `store`.
+unsafe fn raw_to_val(store: &StoreOpaque, ty: ValType, raw: &ValRaw) -> Result<Val> {
+    // SAFETY: forwarded: the field read matches `ty`.
+    unsafe {
+        Ok(match ty {
+            ValType::I32 => Val::I32(i32::load_raw(store, raw)),
+            ValType::I64 => Val::I64(i64::load_raw(store, raw)),
+            ValType::F32 => Val::F32(i32::load_raw(store, raw) as u32),
+            ValType::F64 => Val::F64(i64::load_raw(store, raw) as u64),
+            ValType::V128 => Val::V128(V128::load_raw(store, raw)),
+            ValType::FuncRef => Val::FuncRef(<Option<Func>>::load_raw(store, raw)),
+            ValType::ExternRef => Val::ExternRef(<Option<ExternRef>>::load_raw(store, raw)),
+            #[allow(unreachable_patterns)]
+            other => return Err(Error::msg(format!("type {other:?} is not supported by typed async calls"))),
+        })
+    }
+}
+
+/// The untyped representation of a value (references checked to be from `store`).
+fn val_to_raw(store: &StoreOpaque, val: Val) -> Result<ValRaw> {
+    match val {
+        Val::I32(v) => v.store_raw(store),
+        Val::I64(v) => v.store_raw(store),
+        Val::F32(bits) => (bits as i32).store_raw(store),
+        Val::F64(bits) => (bits as i64).store_raw(store),
+        Val::V128(v) => v.store_raw(store),
+        Val::FuncRef(f) => f.store_raw(store),
+        Val::ExternRef(r) => r.store_raw(store),
+        #[allow(unreachable_patterns)]
+        other => Err(Error::msg(format!("type {:?} is not supported by typed async calls", other.ty()))),
+    }
+}
+
+impl Func {
+    /// Calls the function asynchronously (`wasmtime_func_call_async`), as
+    /// `wasmtime::Func::call_async`; the future's output is the results.
+    ///
+    /// Differs from `wasmtime` in returning the results instead of filling
+    /// a `&mut [Val]` (their number comes from the function's type), and in
+    /// taking `&mut Store<T>` only: a [`Caller`] cannot start a nested
+    /// async call. A function from another store, a reference argument
+    /// from another store, or the wrong number of arguments is an `Err`
+    /// here; a wrongly typed argument is an `Err` from the future.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (func (export "mul") (param i64 i64) (result i64)
+    ///     local.get 0 local.get 1 i64.mul))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let mul = instance.get_func(&mut store, "mul").unwrap();
+    /// let results = pollster::block_on(mul.call_async(&mut store, &[Val::I64(6), Val::I64(7)])?)?;
+    /// assert_eq!(results[0].i64(), Some(42));
+    /// assert!(mul.call_async(&mut store, &[Val::I64(6)]).is_err()); // wrong arity
+    /// # Ok(()) }
+    /// ```
+    pub fn call_async<'a, T: Send>(&self, store: &'a mut Store<T>, params: &[Val]) -> Result<CallFuture<'a, Vec<Val>>> {
+        let opaque = opaque_of(store);
+        let ty = self.ty_in(opaque)?;
+        if ty.params().len() != params.len() {
+            return Err(Error::msg(format!("expected {} arguments, got {}", ty.params().len(), params.len())));
+        }
+        let arg_vals = params.to_vec();
+        let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
+        let slots = Slots { func: self.0, args, _arg_vals: arg_vals, results: zeroed_vals(ty.results().len()), ..Slots::new() };
+        // SAFETY: every pointer passed is into the slots; the function and
+        // reference arguments were checked to belong to this store.
+        unsafe { CallFuture::start(opaque, slots, finish_vals, call_func_async) }
+    }
+}
+
+/// Starts `wasmtime_func_call_async` on the slots.
+fn call_func_async(context: *mut sys::wasmtime_context_t, s: &mut Slots) -> *mut sys::wasmtime_call_future_t {
+    // SAFETY: every pointer is into the slots, which outlive the C future;
+    // the caller checked the function and arguments against the store.
+    unsafe {
+        sys::wasmtime_func_call_async(
+            context,
+            &s.func,
+            s.args.as_ptr(),
+            s.args.len(),
+            s.results.as_mut_ptr(),
+            s.results.len(),
+            &mut s.trap,
+            &mut s.error,
+        )
+    }
+}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    /// Calls the function asynchronously (`wasmtime_func_call_async`), as
+    /// `wasmtime::TypedFunc::call_async`. Values from another store are an
+    /// `Err`; a trap is [`Error::Trap`] from the future.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (func (export "div") (param i32 i32) (result i32)
+    ///     local.get 0 local.get 1 i32.div_s))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let div = instance.get_typed_func::<(i32, i32), i32>(&mut store, "div")?;
+    /// assert_eq!(div.call_async(&mut store, (84, 2))?.wait()?, 42);
+    /// let err = div.call_async(&mut store, (1, 0))?.wait().unwrap_err();
+    /// assert_eq!(err.trap_code(), Some(TrapCode::IntegerDivisionByZero));
+    /// # Ok(()) }
+    /// ```
+    pub fn call_async<'a, T: Send>(&self, store: &'a mut Store<T>, params: Params) -> Result<CallFuture<'a, Results>> {
+        let opaque = opaque_of(store);
+        opaque.check_id(self.func().0.store_id)?;
+        let mut raw = vec![ValRaw { i64_: 0 }; Params::COUNT];
+        params.store_all(opaque, &mut raw)?;
+        let arg_vals = Params::valtypes()
+            .into_iter()
+            .zip(&raw)
+            // SAFETY: `store_all` wrote a value of each parameter type.
+            .map(|(ty, raw)| unsafe { raw_to_val(opaque, ty, raw) })
+            .collect::<Result<Vec<_>>>()?;
+        let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
+        let slots = Slots { func: self.func().0, args, _arg_vals: arg_vals, results: zeroed_vals(Results::COUNT), ..Slots::new() };
+        // SAFETY: as in `Func::call_async`; the type was checked when the
+        // `TypedFunc` was made.
+        unsafe { CallFuture::start(opaque, slots, finish_typed::<Results>, call_func_async) }
+    }
+}
+
+fn check_linker_engine(store: &StoreOpaque, engine: &Engine) -> Result<()> {
+    if Engine::same(store.engine(), engine) {
+        Ok(())
+    } else {
+        Err(Error::msg("cross-`Engine` instantiation is not currently supported"))
+    }
+}
+
+impl<T> Linker<T> {
+    /// Instantiates `module` asynchronously with imports from this linker
+    /// (`wasmtime_linker_instantiate_async`), as
+    /// `wasmtime::Linker::instantiate_async`. Required when the linker has
+    /// async host functions or the store yields (fuel/epoch); the start
+    /// function, if any, runs inside the future.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (global $g (mut i32) (i32.const 0))
+    ///     (func $start i32.const 5 global.set $g) (start $start)
+    ///     (func (export "get") (result i32) global.get $g))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let get = instance.get_typed_func::<(), i32>(&mut store, "get")?;
+    /// assert_eq!(get.call_async(&mut store, ())?.wait()?, 5);
+    /// # Ok(()) }
+    /// ```
+    pub fn instantiate_async<'a>(&'a self, store: &'a mut Store<T>, module: &'a Module) -> Result<CallFuture<'a, Instance>>
+    where
+        T: Send + 'static,
+    {
+        let opaque = opaque_of(store);
+        check_engine(opaque, module)?;
+        check_linker_engine(opaque, self.engine())?;
+        let linker = self.raw.as_ptr();
+        // SAFETY: the linker and module are borrowed for `'a`; the store's
+        // data type is `T`, as every closure of this linker expects; the
+        // out-pointers are into the slots.
+        unsafe {
+            CallFuture::start(opaque, Slots::new(), finish_instance, |context, s| {
+                sys::wasmtime_linker_instantiate_async(linker, context, module.as_raw(), &mut s.instance, &mut s.trap, &mut s.error)
+            })
+        }
+    }
+
+    /// Defines an async host function (`wasmtime_linker_define_async_func`),
+    /// as `wasmtime::Linker::func_new_async`.
+    ///
+    /// When wasm calls it, `f` runs with the [`Caller`] and the arguments
+    /// and returns a future; the call stays suspended (the wasm's
+    /// [`CallFuture`] reports pending) until that future resolves. Its
+    /// `Ok` values are the results (checked against `ty`); an `Err`, or a
+    /// panic in `f` or in the future, traps. The future is polled with a
+    /// no-op waker, once per poll of the wasm's `CallFuture`.
+    ///
+    /// Only async entry points can call it: instantiate with
+    /// [`Linker::instantiate_async`] and call with `call_async`. A
+    /// synchronous [`Func::call`] or [`Linker::instantiate`] on such a store
+    /// is an `Err`, but **[`TypedFunc::call`] is not checked by Wasmtime**
+    /// (it goes through `wasmtime_func_call_unchecked`): if it reaches an
+    /// async host function, Wasmtime panics inside a C callback and the
+    /// process aborts.
+    ///
+    /// Differs from `wasmtime` in that the future cannot borrow the
+    /// `Caller`: take what it needs from the caller before returning it.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use std::future::Future;
+    /// use std::pin::Pin;
+    /// use std::task::{Context, Poll};
+    /// use wasmtime_mbt::*;
+    ///
+    /// /// Ready after being polled `n` times.
+    /// struct After(u32, i32);
+    /// impl Future for After {
+    ///     type Output = Result<Vec<Val>>;
+    ///     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+    ///         if self.0 == 0 { return Poll::Ready(Ok(vec![Val::I32(self.1)])) }
+    ///         self.0 -= 1;
+    ///         Poll::Pending
+    ///     }
+    /// }
+    ///
+    /// let engine = Engine::default();
+    /// let mut linker = Linker::<i32>::new(&engine);
+    /// let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    /// linker.func_new_async("host", "slow_add", ty, |caller, args| {
+    ///     After(3, args[0].i32().unwrap() + *caller.data())
+    /// })?;
+    /// let module = Module::new(&engine, r#"(module (import "host" "slow_add" (func $f (param i32) (result i32)))
+    ///     (func (export "run") (param i32) (result i32) local.get 0 call $f))"#)?;
+    /// let mut store = Store::new(&engine, 100);
+    /// let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    /// let run = instance.get_typed_func::<i32, i32>(&mut store, "run")?;
+    /// let mut call = run.call_async(&mut store, 1)?;
+    /// let mut pending = 0;
+    /// while !call.poll_once() { pending += 1 }
+    /// assert_eq!(pending, 3);
+    /// assert_eq!(call.wait()?, 101);
+    /// # Ok(()) }
+    /// ```
+    pub fn func_new_async<F, Fut>(&mut self, module: &str, name: &str, ty: FuncType, f: F) -> Result<&mut Self>
+    where
+        T: 'static,
+        F: Fn(Caller<'_, T>, &[Val]) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<Val>>> + Send + 'static,
+    {
+        let raw_ty = ty.to_raw()?;
+        let env = Box::into_raw(Box::new((ty, f)));
+        // SAFETY: the linker and type are live; C owns `env` and frees it
+        // with the matching finalizer (also when this call fails); the
+        // trampoline's type parameters match `env`.
+        unsafe {
+            Error::check(sys::wasmtime_linker_define_async_func(
+                self.raw.as_ptr(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                raw_ty.as_ptr(),
+                Some(async_trampoline::<T, F, Fut>),
+                env.cast(),
+                Some(drop_box::<(FuncType, F)>),
+            ))?
+        };
+        Ok(self)
+    }
+}
+
+impl<T> InstancePre<T> {
+    /// Instantiates asynchronously in `store`
+    /// (`wasmtime_instance_pre_instantiate_async`), as
+    /// `wasmtime::InstancePre::instantiate_async`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (func (export "one") (result i32) i32.const 1))"#)?;
+    /// let pre = Linker::<()>::new(&engine).instantiate_pre(&module)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = pre.instantiate_async(&mut store)?.wait()?;
+    /// let one = instance.get_typed_func::<(), i32>(&mut store, "one")?;
+    /// assert_eq!(one.call_async(&mut store, ())?.wait()?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn instantiate_async<'a>(&'a self, store: &'a mut Store<T>) -> Result<CallFuture<'a, Instance>>
+    where
+        T: Send,
+    {
+        let opaque = opaque_of(store);
+        check_engine(opaque, self.module())?;
+        let pre = self.raw.as_ptr();
+        // SAFETY: the pre-instance is borrowed for `'a` and was made on this
+        // engine for stores of `T`; the out-pointers are into the slots.
+        unsafe {
+            CallFuture::start(opaque, Slots::new(), finish_instance, |context, s| {
+                sys::wasmtime_instance_pre_instantiate_async(pre, context, &mut s.instance, &mut s.trap, &mut s.error)
+            })
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Async host functions.
+
+/// The state of one call of an async host function: the continuation's env.
+struct HostCall<Fut> {
+    future: Fut,
+    done: bool,
+    context: *mut sys::wasmtime_context_t,
+    results: *mut sys::wasmtime_val_t,
+    nresults: usize,
+    result_types: Vec<ValType>,
+    trap_ret: *mut *mut sys::wasm_trap_t,
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("Box<dyn Any>")
+}
+
+fn panic_error(panic: Box<dyn Any + Send>) -> Error {
+    // The payload is dropped inside `catch_unwind`: its `Drop` may panic too.
+    let message = format!("host function panicked: {}", panic_message(&*panic));
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(panic)));
+    Error::Trap(Trap::new(message))
+}
+
+/// The owned C trap for a failed host call; the error itself is kept in the
+/// store, so the call's future returns it (as synchronous host functions
+/// do, see `func/host.rs`).
+///
+/// # Safety
+/// `context` must be the live store of the running host call.
+unsafe fn host_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasm_trap_t {
+    let raw = match &error {
+        Error::Trap(trap) => trap.to_raw(),
+        other => Trap::new(other.to_string()).to_raw(),
+    };
+    // SAFETY: forwarded; no other reference to the store is in use.
+    unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
+    raw
+}
+
+/// A continuation that is complete at once (for a call that failed before
+/// it produced a future).
+unsafe extern "C" fn already_done(_: *mut c_void) -> bool {
+    true
+}
+
+/// The `wasmtime_func_async_callback_t` behind [`Linker::func_new_async`].
+unsafe extern "C" fn async_trampoline<T, F, Fut>(
+    env: *mut c_void,
+    caller: *mut sys::wasmtime_caller_t,
+    args: *const sys::wasmtime_val_t,
+    nargs: usize,
+    results: *mut sys::wasmtime_val_t,
+    nresults: usize,
+    trap_ret: *mut *mut sys::wasm_trap_t,
+    continuation_ret: *mut sys::wasmtime_async_continuation_t,
+) where
+    F: Fn(Caller<'_, T>, &[Val]) -> Fut,
+    Fut: Future<Output = Result<Vec<Val>>> + Send + 'static,
+{
+    // Always hand back a valid continuation: C's placeholder panics.
+    // SAFETY: `continuation_ret` is a live out-parameter.
+    unsafe { *continuation_ret = sys::wasmtime_async_continuation_t { callback: Some(already_done), env: ptr::null_mut(), finalizer: None } };
+    // SAFETY: `caller` is live for this call.
+    let context = unsafe { sys::wasmtime_caller_context(caller) };
+    let started = catch_unwind(AssertUnwindSafe(|| -> Result<Box<HostCall<Fut>>> {
+        // SAFETY: `env` is the `(FuncType, F)` box made by `func_new_async`;
+        // `caller` is live for this call; `args` has `nargs` values.
+        let (ty, f) = unsafe { &*env.cast::<(FuncType, F)>() };
+        let args: &[sys::wasmtime_val_t] = if nargs == 0 || args.is_null() { &[] } else { unsafe { std::slice::from_raw_parts(args, nargs) } };
+        let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
+        let future = f(unsafe { Caller::<T>::from_raw(caller) }, &params);
+        Ok(Box::new(HostCall { future, done: false, context, results, nresults, result_types: ty.results().to_vec(), trap_ret }))
+    }));
+    // SAFETY: the out-parameters are live; a trap written here is owned by C.
+    unsafe {
+        match started {
+            Ok(Ok(call)) => {
+                *continuation_ret = sys::wasmtime_async_continuation_t {
+                    callback: Some(poll_host_call::<T, Fut>),
+                    env: Box::into_raw(call).cast(),
+                    finalizer: Some(drop_host_call::<Fut>),
+                }
+            }
+            Ok(Err(error)) => *trap_ret = host_failure(context, error),
+            Err(panic) => *trap_ret = host_failure(context, panic_error(panic)),
+        }
+    }
+}
+
+/// The continuation callback: polls the host future once.
+unsafe extern "C" fn poll_host_call<T, Fut>(env: *mut c_void) -> bool
+where
+    Fut: Future<Output = Result<Vec<Val>>>,
+{
+    // SAFETY: `env` is the live `HostCall` box made by `async_trampoline`;
+    // C keeps the call's result and trap slots alive until this returns
+    // `true`.
+    let call = unsafe { &mut *env.cast::<HostCall<Fut>>() };
+    if call.done {
+        return true;
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the `HostCall` is boxed and never moved until it is
+        // dropped, so the future stays pinned.
+        let future = unsafe { Pin::new_unchecked(&mut call.future) };
+        match future.poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Pending => None,
+            Poll::Ready(Ok(values)) => Some(unsafe { call.write_results::<T>(values) }),
+            Poll::Ready(Err(error)) => Some(Err(error)),
+        }
+    }));
+    let error = match outcome {
+        Ok(None) => return false,
+        Ok(Some(Ok(()))) => None,
+        Ok(Some(Err(error))) => Some(error),
+        Err(panic) => Some(panic_error(panic)),
+    };
+    call.done = true;
+    if let Some(error) = error {
+        // SAFETY: the context is this call's live store; the trap slot is
+        // live until we return `true`; C owns the trap.
+        unsafe { *call.trap_ret = host_failure(call.context, error) };
+    }
+    true
+}
+
+impl<Fut> HostCall<Fut> {
+    /// Checks and writes the host function's results.
+    ///
+    /// # Safety
+    /// The call must still be running in a `Store<T>`.
+    unsafe fn write_results<T>(&self, values: Vec<Val>) -> Result<()> {
+        if values.len() != self.nresults || values.len() != self.result_types.len() {
+            return Err(Error::msg(format!("host function returned {} results, expected {}", values.len(), self.nresults)));
+        }
+        for (i, (val, ty)) in values.iter().zip(&self.result_types).enumerate() {
+            if val.ty() != *ty {
+                return Err(Error::msg(format!("host function result {i} has type {:?}, expected {ty:?}", val.ty())));
+            }
+        }
+        // SAFETY: the context is the live store of this call (a `Store<T>`),
+        // which no other code uses while the host function runs.
+        let store = unsafe { StoreInner::<T>::from_context(self.context) };
+        let raw = values.into_iter().map(|v| v.into_raw(&store.opaque)).collect::<Result<Vec<_>>>()?;
+        for (i, raw) in raw.into_iter().enumerate() {
+            // SAFETY: `i < nresults`; C takes ownership of each result.
+            unsafe { *self.results.add(i) = raw };
+        }
+        Ok(())
+    }
+}
+
+/// The continuation finalizer: drops the host call (and its future).
+unsafe extern "C" fn drop_host_call<Fut>(env: *mut c_void) {
+    // SAFETY: `env` came from `Box::into_raw` in `async_trampoline`; C
+    // calls the finalizer once. A panic in the future's `Drop` must not
+    // unwind into C.
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(env.cast::<HostCall<Fut>>()) })));
+}

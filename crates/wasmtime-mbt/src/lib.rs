@@ -43,6 +43,8 @@ mod owned;
 mod poller;
 mod r#ref;
 pub mod soundness;
+#[doc = include_str!("../../../docs/API.md")]
+pub mod api_map {}
 mod store;
 mod table;
 mod trap;

@@ -311,6 +311,10 @@ impl StoreOpaque {
     /// # Safety
     /// Each non-null pointer must be owned by the caller; both are freed.
     pub(crate) unsafe fn check_call(&self, error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
+        // Fast path: a failing host function always makes the call fail.
+        if error.is_null() && trap.is_null() {
+            return Ok(());
+        }
         // SAFETY: forwarded.
         let result = unsafe { Error::check_call(error, trap) };
         let host = self.host_error.take();
