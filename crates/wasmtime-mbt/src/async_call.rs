@@ -534,6 +534,7 @@ impl<T> Linker<T> {
         let opaque = opaque_of(store);
         check_engine(opaque, module)?;
         check_linker_engine(opaque, self.engine())?;
+        opaque.note_linker(self.has_async);
         let linker = self.raw.as_ptr();
         // SAFETY: the linker and module are borrowed for `'a`; the store's
         // data type is `T`, as every closure of this linker expects; the
@@ -558,10 +559,10 @@ impl<T> Linker<T> {
     /// Only async entry points can call it: instantiate with
     /// [`Linker::instantiate_async`] and call with `call_async`. A
     /// synchronous [`Func::call`] or [`Linker::instantiate`] on such a store
-    /// is an `Err`, but **[`TypedFunc::call`] is not checked by Wasmtime**
-    /// (it goes through `wasmtime_func_call_unchecked`): if it reaches an
-    /// async host function, Wasmtime panics inside a C callback and the
-    /// process aborts.
+    /// is an `Err`. So is a synchronous [`TypedFunc::call`] in any store
+    /// this linker's items entered: Wasmtime does not check the unchecked
+    /// call path it uses, and would panic behind C (an abort) on reaching
+    /// an async host function, so this crate refuses it up front.
     ///
     /// Differs from `wasmtime` in that the future cannot borrow the
     /// `Caller`: take what it needs from the caller before returning it.
@@ -609,6 +610,7 @@ impl<T> Linker<T> {
         Fut: Future<Output = Result<Vec<Val>>> + Send + 'static,
     {
         let raw_ty = ty.to_raw()?;
+        self.has_async = true;
         let env = Box::into_raw(Box::new((ty, f)));
         // SAFETY: the linker and type are live; C owns `env` and frees it
         // with the matching finalizer (also when this call fails); the
@@ -653,6 +655,7 @@ impl<T> InstancePre<T> {
     {
         let opaque = opaque_of(store);
         check_engine(opaque, self.module())?;
+        opaque.note_linker(self.has_async);
         let pre = self.raw.as_ptr();
         // SAFETY: the pre-instance is borrowed for `'a` and was made on this
         // engine for stores of `T`; the out-pointers are into the slots.

@@ -175,6 +175,8 @@ pub(crate) fn check_engine(store: &StoreOpaque, module: &Module) -> Result<()> {
 pub struct InstancePre<T> {
     pub(crate) raw: Owned<sys::wasmtime_instance_pre_t>,
     module: Module,
+    /// Whether the linker had async host functions.
+    pub(crate) has_async: bool,
     _data: std::marker::PhantomData<fn(T)>,
 }
 
@@ -191,8 +193,8 @@ impl<T> std::fmt::Debug for InstancePre<T> {
 }
 
 impl<T> InstancePre<T> {
-    pub(crate) fn new(raw: Owned<sys::wasmtime_instance_pre_t>, module: Module) -> InstancePre<T> {
-        InstancePre { raw, module, _data: std::marker::PhantomData }
+    pub(crate) fn new(raw: Owned<sys::wasmtime_instance_pre_t>, module: Module, has_async: bool) -> InstancePre<T> {
+        InstancePre { raw, module, has_async, _data: std::marker::PhantomData }
     }
 
     /// The module.
@@ -205,6 +207,7 @@ impl<T> InstancePre<T> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         check_engine(opaque, &self.module)?;
+        opaque.note_linker(self.has_async);
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();
         // SAFETY: the pre-instance is live and was made on this engine; the

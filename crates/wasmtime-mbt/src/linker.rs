@@ -31,6 +31,8 @@ use crate::{AsContextMut, Caller, Engine, Error, Extern, Func, FuncType, Instanc
 pub struct Linker<T> {
     pub(crate) raw: Owned<sys::wasmtime_linker_t>,
     engine: Engine,
+    /// Whether an async host function was defined (`func_new_async`).
+    pub(crate) has_async: bool,
     _data: PhantomData<fn(T)>,
 }
 
@@ -50,7 +52,7 @@ impl<T> Clone for Linker<T> {
     fn clone(&self) -> Linker<T> {
         // SAFETY: the linker is live; the clone is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_clone(self.raw.as_ptr())) }.expect("linker clone");
-        Linker { raw, engine: self.engine.clone(), _data: PhantomData }
+        Linker { raw, engine: self.engine.clone(), has_async: self.has_async, _data: PhantomData }
     }
 }
 
@@ -59,7 +61,7 @@ impl<T: 'static> Linker<T> {
     pub fn new(engine: &Engine) -> Linker<T> {
         // SAFETY: the engine is live; the linker is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_new(engine.as_raw())) }.expect("linker");
-        Linker { raw, engine: engine.clone(), _data: PhantomData }
+        Linker { raw, engine: engine.clone(), has_async: false, _data: PhantomData }
     }
 
     /// The linker's engine.
@@ -186,6 +188,7 @@ impl<T: 'static> Linker<T> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
+        store.0.opaque.note_linker(self.has_async);
         // SAFETY: the linker, store and module are live and on one engine;
         // start functions may run host code, hence `check_call`.
         unsafe {
@@ -216,6 +219,7 @@ impl<T: 'static> Linker<T> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
+        store.0.opaque.note_linker(self.has_async);
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();
         // SAFETY: the linker, store and module are live and on one engine;
@@ -234,7 +238,7 @@ impl<T: 'static> Linker<T> {
         // SAFETY: the linker and module are live; `ret` is owned on success.
         unsafe {
             Error::check(sys::wasmtime_linker_instantiate_pre(self.raw.as_ptr(), module.as_raw(), &mut ret))?;
-            Ok(InstancePre::new(Owned::from_raw(ret).expect("instance pre"), module.clone()))
+            Ok(InstancePre::new(Owned::from_raw(ret).expect("instance pre"), module.clone(), self.has_async))
         }
     }
 
@@ -242,6 +246,7 @@ impl<T: 'static> Linker<T> {
     pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine()).ok()?;
+        store.0.opaque.note_linker(self.has_async);
         let mut item = sys::wasmtime_extern_t::default();
         // SAFETY: the linker and store are live; `item` is owned when found.
         unsafe {
@@ -266,6 +271,7 @@ impl<T: 'static> Linker<T> {
     pub fn get_default(&self, mut store: impl AsContextMut<Data = T>, name: &str) -> Result<Func> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
+        store.0.opaque.note_linker(self.has_async);
         let mut func = sys::wasmtime_func_t::default();
         // SAFETY: the linker and store are live.
         unsafe {

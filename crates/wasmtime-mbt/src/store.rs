@@ -44,6 +44,10 @@ pub struct StoreOpaque {
     /// through wasm as a C trap (which can only carry a message), so the
     /// call that started it returns the original [`Error`].
     host_error: Cell<Option<Error>>,
+    /// Whether async host functions may be reachable from this store.
+    /// Wasmtime panics (an abort, behind C) when one is reached through
+    /// `wasmtime_func_call_unchecked`, so typed calls check this first.
+    async_host_funcs: Cell<bool>,
 }
 
 /// Everything a [`Store`] owns; boxed so its address, which C keeps as the
@@ -89,7 +93,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None) };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_host_funcs: Cell::new(false) };
         let mut inner = Box::new(StoreInner { opaque, data });
         let data_ptr: *mut StoreInner<T> = &mut *inner;
         // SAFETY: the context is live; the pointer stays valid because the
@@ -296,6 +300,23 @@ impl StoreOpaque {
         // SAFETY: the data pointer is a `StoreInner<T>`, `repr(C)` with the
         // `StoreOpaque` first.
         unsafe { &*sys::wasmtime_context_get_data(context).cast::<StoreOpaque>() }
+    }
+
+    /// Records that items of a linker with async host functions
+    /// (`has_async`) entered this store.
+    pub(crate) fn note_linker(&self, has_async: bool) {
+        if has_async {
+            self.async_host_funcs.set(true);
+        }
+    }
+
+    /// `Err` if a synchronous typed call could reach an async host function.
+    pub(crate) fn check_sync_call(&self) -> Result<()> {
+        if self.async_host_funcs.get() {
+            Err(Error::msg("this store has async host functions: call wasm with `call_async`, not `call`"))
+        } else {
+            Ok(())
+        }
     }
 
     /// Keeps the error a host function failed with; see `host_error`.

@@ -520,3 +520,19 @@ fn works_under_a_multi_threaded_tokio_runtime() {
     });
     assert_eq!(runtime.block_on(handle).unwrap(), 42);
 }
+
+#[test]
+fn typed_sync_call_in_a_store_with_async_host_functions_is_an_error_not_an_abort() -> Result<()> {
+    let engine = Engine::default();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_new_async("host", "f", FuncType::new([], [ValType::I32]), |_caller, _args| async { Ok(vec![Val::I32(7)]) })?;
+    let module = Module::new(&engine, r#"(module (import "host" "f" (func $f (result i32)))
+        (func (export "run") (result i32) call $f))"#)?;
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    let run = instance.get_typed_func::<(), i32>(&mut store, "run")?;
+    let err = run.call(&mut store, ()).unwrap_err();
+    assert!(err.to_string().contains("call_async"), "{err}");
+    assert_eq!(run.call_async(&mut store, ())?.wait()?, 7);
+    Ok(())
+}

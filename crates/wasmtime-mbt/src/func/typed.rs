@@ -362,6 +362,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         opaque.check_id(self.func.0.store_id)?;
+        opaque.check_sync_call()?;
         let mut raw = [ValRaw { i64_: 0 }; MAX_ARITY];
         params.store_all(opaque, &mut raw)?;
         let len = Params::COUNT.max(Results::COUNT);
