@@ -30,6 +30,48 @@
 //! }
 //! ```
 //!
+//! # Async calls, by hand
+//!
+//! The recipe behind an async call: value buffers, trap/error out-pointers,
+//! a function type, a (no-op) host callback, `wasmtime_func_call_async`,
+//! the poll loop, then deleting everything. Every buffer must outlive the
+//! future, and only one future may be alive per store.
+//!
+//! ```
+//! use std::ffi::c_void;
+//! use std::ptr;
+//! use wasmtime_mbt_sys::*;
+//!
+//! unsafe extern "C" fn noop(
+//!     _: *mut c_void, _: *mut wasmtime_caller_t, _: *const wasmtime_val_t, _: usize,
+//!     _: *mut wasmtime_val_t, _: usize,
+//! ) -> *mut wasm_trap_t {
+//!     ptr::null_mut()
+//! }
+//!
+//! // SAFETY: every buffer outlives the future, which is deleted before the
+//! // store; each out-pointer is checked and what it holds deleted once.
+//! unsafe {
+//!     let engine = wasm_engine_new();
+//!     let store = wasmtime_store_new(engine, ptr::null_mut(), None);
+//!     let context = wasmtime_store_context(store);
+//!     let ty = wasm_functype_new_with(&[], &[]);
+//!     let mut func = wasmtime_func_t::default();
+//!     wasmtime_func_new(context, ty, Some(noop), ptr::null_mut(), None, &mut func);
+//!     let (args, mut results): (Vec<wasmtime_val_t>, Vec<wasmtime_val_t>) = (Vec::new(), Vec::new());
+//!     let (mut trap, mut error) = (ptr::null_mut(), ptr::null_mut());
+//!     let future = wasmtime_func_call_async(
+//!         context, &func, args.as_ptr(), args.len(), results.as_mut_ptr(), results.len(), &mut trap, &mut error,
+//!     );
+//!     while !wasmtime_call_future_poll(future) {}
+//!     wasmtime_call_future_delete(future);
+//!     assert!(trap.is_null() && error.is_null());
+//!     wasm_functype_delete(ty);
+//!     wasmtime_store_delete(store);
+//!     wasm_engine_delete(engine);
+//! }
+//! ```
+//!
 //! [Wasmtime C API]: https://docs.wasmtime.dev/c-api/
 
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
