@@ -45,6 +45,10 @@ mod r#ref;
 pub mod soundness;
 #[doc = include_str!("../../../docs/API.md")]
 pub mod api_map {}
+/// The README's Rust blocks run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 mod store;
 mod table;
 mod trap;
