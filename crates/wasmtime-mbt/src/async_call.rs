@@ -347,7 +347,7 @@ impl<R> Drop for CallFuture<'_, R> {
 unsafe fn finish_vals(store: &StoreOpaque, slots: &mut Slots) -> Result<Vec<Val>> {
     slots.check(store)?;
     // SAFETY: on success the call wrote one owned value per result slot.
-    slots.results.drain(..).map(|raw| unsafe { Val::from_raw_owned(raw) }).collect()
+    unsafe { Val::from_raw_owned_all(slots.results.drain(..)) }
 }
 
 unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Slots) -> Result<Results> {

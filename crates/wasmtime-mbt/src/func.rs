@@ -148,8 +148,8 @@ impl Func {
                 &mut trap,
             );
             opaque.check_call(error, trap)?;
-            for (slot, raw) in results.iter_mut().zip(out) {
-                *slot = Val::from_raw_owned(raw)?;
+            for (slot, val) in results.iter_mut().zip(Val::from_raw_owned_all(out)?) {
+                *slot = val;
             }
         }
         Ok(())

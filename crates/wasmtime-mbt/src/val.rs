@@ -161,9 +161,20 @@ impl Val {
     /// # Safety
     /// `raw` must be an initialised, owned value.
     pub(crate) unsafe fn from_raw_owned(raw: sys::wasmtime_val_t) -> Result<Val> {
+        let ty = match ValType::from_wasmtime_kind(raw.kind) {
+            Ok(ty) => ty,
+            Err(e) => {
+                // A kind this crate cannot represent (e.g. `exnref`): release
+                // its root rather than leak it.
+                let mut raw = raw;
+                // SAFETY: `raw` is owned, per the caller.
+                unsafe { sys::wasmtime_val_unroot(&mut raw) };
+                return Err(e);
+            }
+        };
         // SAFETY: the union field read matches `kind`; references are owned.
         unsafe {
-            Ok(match ValType::from_wasmtime_kind(raw.kind)? {
+            Ok(match ty {
                 ValType::I32 => Val::I32(raw.of.i32_),
                 ValType::I64 => Val::I64(raw.of.i64_),
                 ValType::F32 => Val::F32(raw.of.f32_.to_bits()),
@@ -174,6 +185,26 @@ impl Val {
                 _ => Val::AnyRef(AnyRef::from_raw_owned(raw.of.anyref)),
             })
         }
+    }
+
+    /// Takes ownership of every value, converting all of them even when one
+    /// fails (so none is leaked), and returns the first error.
+    ///
+    /// # Safety
+    /// As for [`Val::from_raw_owned`], for each value.
+    pub(crate) unsafe fn from_raw_owned_all(raws: impl IntoIterator<Item = sys::wasmtime_val_t>) -> Result<Vec<Val>> {
+        let mut first_error = None;
+        let mut vals = Vec::new();
+        for raw in raws {
+            // SAFETY: forwarded.
+            match unsafe { Val::from_raw_owned(raw) } {
+                Ok(v) => vals.push(v),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(vals), Err)
     }
 
     /// Copies a borrowed C value (host function arguments), taking new
