@@ -5,7 +5,10 @@
 //!   bindings of `wasmtime-mbt-sys`.
 //! * `cargo xtask regen --check` — regenerate into a temporary directory and
 //!   fail when the checked-in files differ.
+//! * `cargo xtask bench-report` — run the criterion benches of `wasmtime-mbt`
+//!   and write the results table into `docs/PERF.md`.
 
+mod bench_report;
 mod comments;
 mod diff;
 mod regen;
@@ -13,9 +16,13 @@ mod regen;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask regen [--check]
+       cargo xtask bench-report [--no-run] [-- <criterion args>]
 
   regen          rewrite crates/wasmtime-mbt-sys/include and src/bindings.rs
   regen --check  fail if the checked-in headers or bindings are out of date
+  bench-report   run `cargo bench -p wasmtime-mbt` (criterion) and write the
+                 safe/raw/native table into docs/PERF.md (--no-run: only
+                 re-read target/criterion; args after -- go to criterion)
 
 bindgen needs libclang: `apt-get install -y libclang-dev`.";
 
@@ -25,6 +32,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["regen"] => regen::run(regen::Mode::Write),
         ["regen", "--check"] => regen::run(regen::Mode::Check),
+        ["bench-report", rest @ ..] => bench_report::parse(rest).and_then(bench_report::run),
         ["help"] | ["--help"] | ["-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
