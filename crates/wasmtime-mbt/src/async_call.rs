@@ -8,7 +8,6 @@
 //! The C API has no wakeups, so [`CallFuture`] asks to be polled again
 //! right away whenever it is pending.
 
-use std::any::Any;
 use std::ffi::c_void;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -19,13 +18,13 @@ use std::task::{Context, Poll, Waker};
 
 use wasmtime_mbt_sys as sys;
 
-use crate::func::drop_box;
+use crate::func::{drop_box, host_failure, panic_error, raw_slice};
 use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
 use crate::{
     AsContextMut, Caller, Engine, Error, ExternRef, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut,
-    Trap, TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
+    TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
 };
 
 type ValRaw = sys::wasmtime_val_raw_t;
@@ -174,7 +173,7 @@ impl Drop for Slots {
 }
 
 fn zeroed_vals(n: usize) -> Vec<sys::wasmtime_val_t> {
-    (0..n).map(|_| sys::wasmtime_val_t { kind: sys::WASMTIME_I32 as u8, of: sys::wasmtime_valunion_t { i64_: 0 } }).collect()
+    vec![Val::raw_slot(); n]
 }
 
 /// How a finished call's [`Slots`] become its output.
@@ -346,8 +345,12 @@ impl<R> Drop for CallFuture<'_, R> {
 
 unsafe fn finish_vals(store: &StoreOpaque, slots: &mut Slots) -> Result<Vec<Val>> {
     slots.check(store)?;
-    // SAFETY: on success the call wrote one owned value per result slot.
-    unsafe { Val::from_raw_owned_all(slots.results.drain(..)) }
+    let mut vals = vec![Val::I32(0); slots.results.len()];
+    // SAFETY: on success the call wrote one owned value per result slot;
+    // each is taken exactly once (the slots are cleared right after).
+    let filled = unsafe { Val::fill_from_raw_owned(&mut vals, &slots.results) };
+    slots.results.clear();
+    filled.map(|()| vals)
 }
 
 unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Slots) -> Result<Results> {
@@ -681,37 +684,6 @@ struct HostCall<Fut> {
     trap_ret: *mut *mut sys::wasm_trap_t,
 }
 
-fn panic_message(panic: &(dyn Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("Box<dyn Any>")
-}
-
-fn panic_error(panic: Box<dyn Any + Send>) -> Error {
-    // The payload is dropped inside `catch_unwind`: its `Drop` may panic too.
-    let message = format!("host function panicked: {}", panic_message(&*panic));
-    let _ = catch_unwind(AssertUnwindSafe(move || drop(panic)));
-    Error::Trap(Trap::new(message))
-}
-
-/// The owned C trap for a failed host call; the error itself is kept in the
-/// store, so the call's future returns it (as synchronous host functions
-/// do, see `func/host.rs`).
-///
-/// # Safety
-/// `context` must be the live store of the running host call.
-unsafe fn host_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasm_trap_t {
-    let raw = match &error {
-        Error::Trap(trap) => trap.to_raw(),
-        other => Trap::new(other.to_string()).to_raw(),
-    };
-    // SAFETY: forwarded; no other reference to the store is in use.
-    unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
-    raw
-}
-
 /// A continuation that is complete at once (for a call that failed before
 /// it produced a future).
 unsafe extern "C" fn already_done(_: *mut c_void) -> bool {
@@ -741,9 +713,9 @@ unsafe extern "C" fn async_trampoline<T, F, Fut>(
         // SAFETY: `env` is the `(FuncType, F)` box made by `func_new_async`;
         // `caller` is live for this call; `args` has `nargs` values.
         let (ty, f) = unsafe { &*env.cast::<(FuncType, F)>() };
-        let args: &[sys::wasmtime_val_t] = if nargs == 0 || args.is_null() { &[] } else { unsafe { std::slice::from_raw_parts(args, nargs) } };
+        let args = unsafe { raw_slice(args, nargs) };
         let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
-        let future = f(unsafe { Caller::<T>::from_raw(caller) }, &params);
+        let future = f(unsafe { Caller::<T>::from_raw(caller, context) }, &params);
         Ok(Box::new(HostCall { future, done: false, context, results, nresults, result_types: ty.results().to_vec(), trap_ret }))
     }));
     // SAFETY: the out-parameters are live; a trap written here is owned by C.

@@ -11,7 +11,7 @@ use wasmtime_mbt_sys as sys;
 use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
 use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
-pub(crate) use host::{drop_box, dynamic_trampoline, typed_trampoline};
+pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 
 /// A WebAssembly function, defined by wasm or by the host, as
@@ -132,27 +132,39 @@ impl Func {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         opaque.check_id(self.0.store_id)?;
-        let args = params.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
-        let mut out: Vec<sys::wasmtime_val_t> = results.iter().map(|_| Val::raw_slot()).collect();
+        // Small calls keep their C values on the stack.
+        const INLINE: usize = 8;
+        if params.len() <= INLINE && results.len() <= INLINE {
+            let mut args = [Val::raw_slot(); INLINE];
+            let mut out = [Val::raw_slot(); INLINE];
+            self.call_with(opaque, params, results, &mut args[..params.len()], &mut out[..results.len()])
+        } else {
+            let mut args = vec![Val::raw_slot(); params.len()];
+            let mut out = vec![Val::raw_slot(); results.len()];
+            self.call_with(opaque, params, results, &mut args, &mut out)
+        }
+    }
+
+    /// [`Func::call`] with C buffers of the right lengths.
+    fn call_with(
+        &self,
+        opaque: &StoreOpaque,
+        params: &[Val],
+        results: &mut [Val],
+        args: &mut [sys::wasmtime_val_t],
+        out: &mut [sys::wasmtime_val_t],
+    ) -> Result<()> {
+        for (slot, param) in args.iter_mut().zip(params) {
+            *slot = param.to_raw(opaque)?;
+        }
         let mut trap = ptr::null_mut();
         // SAFETY: the function and every argument belong to this live store;
         // the buffers have the lengths passed; results are owned on success.
         unsafe {
-            let error = sys::wasmtime_func_call(
-                opaque.context(),
-                &self.0,
-                args.as_ptr(),
-                args.len(),
-                out.as_mut_ptr(),
-                out.len(),
-                &mut trap,
-            );
+            let error = sys::wasmtime_func_call(opaque.context(), &self.0, args.as_ptr(), args.len(), out.as_mut_ptr(), out.len(), &mut trap);
             opaque.check_call(error, trap)?;
-            for (slot, val) in results.iter_mut().zip(Val::from_raw_owned_all(out)?) {
-                *slot = val;
-            }
+            Val::fill_from_raw_owned(results, out)
         }
-        Ok(())
     }
 
     /// A statically typed view of this function, as `wasmtime::Func::typed`.
@@ -191,11 +203,13 @@ impl<'a, T> Caller<'a, T> {
     /// Wraps a C caller.
     ///
     /// # Safety
-    /// `caller` must be the live caller of a host call in a `Store<T>`, and
-    /// the result must not outlive the call.
-    pub(crate) unsafe fn from_raw(caller: *mut sys::wasmtime_caller_t) -> Caller<'a, T> {
+    /// `caller` must be the live caller of a host call in a `Store<T>`,
+    /// `context` its context (`wasmtime_caller_context`), and the result
+    /// must not outlive the call.
+    #[inline]
+    pub(crate) unsafe fn from_raw(caller: *mut sys::wasmtime_caller_t, context: *mut sys::wasmtime_context_t) -> Caller<'a, T> {
         // SAFETY: forwarded; the caller's context is the store's.
-        let inner = unsafe { StoreInner::<T>::from_context(sys::wasmtime_caller_context(caller)) };
+        let inner = unsafe { StoreInner::<T>::from_context(context) };
         Caller { store: StoreContextMut(inner), caller }
     }
 

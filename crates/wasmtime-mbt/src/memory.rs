@@ -44,11 +44,13 @@ impl Memory {
         Ok(Memory(raw))
     }
 
+    #[inline]
     pub(crate) fn store_id(&self) -> u64 {
         self.0.__bindgen_anon_1.store_id
     }
 
     /// Checks the store and returns its C context.
+    #[inline]
     fn context(&self, store: &StoreOpaque) -> Result<*mut sys::wasmtime_context_t> {
         store.check_id(self.store_id())?;
         Ok(store.context())
@@ -93,6 +95,7 @@ impl Memory {
     /// this panics on a memory from another store (it cannot return a
     /// `Result` and keep the borrow-checked slice); [`Memory::read`] is the
     /// fallible access.
+    #[inline]
     pub fn data<'a, C: AsContext>(&self, store: &'a C) -> &'a [u8] {
         let (data, len) = self.raw_data(&store.as_context().0.opaque).expect("memory used with the wrong store");
         // SAFETY: the bytes stay valid while the store is borrowed (growth
@@ -101,6 +104,7 @@ impl Memory {
     }
 
     /// The memory's bytes, mutably; see [`Memory::data`].
+    #[inline]
     pub fn data_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> &'a mut [u8] {
         let (data, len) = self.raw_data(&store.as_context_mut().0.opaque).expect("memory used with the wrong store");
         // SAFETY: as in `data`, and the store is borrowed exclusively.
@@ -109,6 +113,7 @@ impl Memory {
 
     /// Copies `buf.len()` bytes at `offset` into `buf`; out of bounds is an
     /// `Err`, as `wasmtime::Memory::read`.
+    #[inline]
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let (data, len) = self.raw_data(&store.as_context().0.opaque)?;
         let end = checked_end(offset, buf.len(), len)?;
@@ -118,6 +123,7 @@ impl Memory {
     }
 
     /// Copies `buf` to `offset`; out of bounds is an `Err`, as `wasmtime::Memory::write`.
+    #[inline]
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
         let (data, len) = self.raw_data(&store.as_context_mut().0.opaque)?;
         let end = checked_end(offset, buf.len(), len)?;
@@ -127,6 +133,7 @@ impl Memory {
     }
 
     /// Checks the store, then returns the base pointer and byte length.
+    #[inline]
     fn raw_data(&self, store: &StoreOpaque) -> Result<(*mut u8, usize)> {
         let context = self.context(store)?;
         // SAFETY: the memory belongs to this live store.
@@ -135,10 +142,12 @@ impl Memory {
 }
 
 /// `offset + len` if it is within `size`, else an out-of-bounds error.
+#[inline]
 fn checked_end(offset: usize, len: usize, size: usize) -> Result<usize> {
     offset.checked_add(len).filter(|&end| end <= size).ok_or_else(out_of_bounds)
 }
 
+#[cold]
 fn out_of_bounds() -> Error {
     Error::msg("out of bounds memory access")
 }

@@ -240,6 +240,7 @@ impl<T> Store<T> {
 
 impl StoreOpaque {
     /// The C context of this store.
+    #[inline]
     pub(crate) fn context(&self) -> *mut sys::wasmtime_context_t {
         self.context
     }
@@ -261,14 +262,16 @@ impl StoreOpaque {
     }
 
     /// Wasmtime's id of this store, as found in the `store_id` of its values.
+    #[inline]
     pub(crate) fn id(&self) -> u64 {
-        if self.id.get() == 0 {
-            self.id.set(self.probe_id());
+        match self.id.get() {
+            0 => self.probe_id(),
+            id => id,
         }
-        self.id.get()
     }
 
     /// Learns the store id by creating one host function, never called.
+    #[cold]
     fn probe_id(&self) -> u64 {
         unsafe extern "C" fn never_called(
             _: *mut c_void,
@@ -288,6 +291,7 @@ impl StoreOpaque {
             sys::wasmtime_func_new(self.context, ty, Some(never_called), ptr::null_mut(), None, &mut func);
             sys::wasm_functype_delete(ty);
         }
+        self.id.set(func.store_id);
         func.store_id
     }
 
@@ -311,9 +315,10 @@ impl StoreOpaque {
     }
 
     /// `Err` if a synchronous typed call could reach an async host function.
+    #[inline]
     pub(crate) fn check_sync_call(&self) -> Result<()> {
         if self.async_host_funcs.get() {
-            Err(Error::msg("this store has async host functions: call wasm with `call_async`, not `call`"))
+            Err(async_store_error())
         } else {
             Ok(())
         }
@@ -331,11 +336,22 @@ impl StoreOpaque {
     ///
     /// # Safety
     /// Each non-null pointer must be owned by the caller; both are freed.
+    #[inline]
     pub(crate) unsafe fn check_call(&self, error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
         // Fast path: a failing host function always makes the call fail.
         if error.is_null() && trap.is_null() {
             return Ok(());
         }
+        // SAFETY: forwarded.
+        unsafe { self.check_failed_call(error, trap) }
+    }
+
+    /// The slow path of [`StoreOpaque::check_call`].
+    ///
+    /// # Safety
+    /// As for `check_call`.
+    #[cold]
+    unsafe fn check_failed_call(&self, error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
         // SAFETY: forwarded.
         let result = unsafe { Error::check_call(error, trap) };
         let host = self.host_error.take();
@@ -346,11 +362,12 @@ impl StoreOpaque {
     }
 
     /// `Err` unless an object with `store_id` belongs to this store.
+    #[inline]
     pub(crate) fn check_id(&self, store_id: u64) -> Result<()> {
         if store_id == self.id() {
             Ok(())
         } else {
-            Err(Error::msg("object used with the wrong store"))
+            Err(wrong_store_error())
         }
     }
 }
@@ -399,6 +416,16 @@ pub(crate) fn new_error(message: &str) -> *mut sys::wasmtime_error_t {
     let message = std::ffi::CString::new(message.replace('\0', " ")).expect("no NUL left");
     // SAFETY: the message is NUL-terminated; the error is owned by the caller.
     unsafe { sys::wasmtime_error_new(message.as_ptr()) }
+}
+
+#[cold]
+fn wrong_store_error() -> Error {
+    Error::msg("object used with the wrong store")
+}
+
+#[cold]
+fn async_store_error() -> Error {
+    Error::msg("this store has async host functions: call wasm with `call_async`, not `call`")
 }
 
 /// Resource limits for a store; see [`Store::limiter`]. `None` keeps

@@ -187,24 +187,23 @@ impl Val {
         }
     }
 
-    /// Takes ownership of every value, converting all of them even when one
-    /// fails (so none is leaked), and returns the first error.
+    /// Takes ownership of every value into `slots`, converting all of them
+    /// even when one fails (so none is leaked), and returns the first error.
     ///
     /// # Safety
     /// As for [`Val::from_raw_owned`], for each value.
-    pub(crate) unsafe fn from_raw_owned_all(raws: impl IntoIterator<Item = sys::wasmtime_val_t>) -> Result<Vec<Val>> {
+    pub(crate) unsafe fn fill_from_raw_owned(slots: &mut [Val], raws: &[sys::wasmtime_val_t]) -> Result<()> {
         let mut first_error = None;
-        let mut vals = Vec::new();
-        for raw in raws {
+        for (slot, raw) in slots.iter_mut().zip(raws) {
             // SAFETY: forwarded.
-            match unsafe { Val::from_raw_owned(raw) } {
-                Ok(v) => vals.push(v),
+            match unsafe { Val::from_raw_owned(*raw) } {
+                Ok(v) => *slot = v,
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
             }
         }
-        first_error.map_or(Ok(vals), Err)
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Copies a borrowed C value (host function arguments), taking new

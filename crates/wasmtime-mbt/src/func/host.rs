@@ -21,18 +21,39 @@ pub(crate) unsafe extern "C" fn drop_box<F>(env: *mut c_void) {
 /// Runs host code for the store behind `context`, turning an `Err` or a
 /// panic into an owned C trap. The original error is kept in the store, so
 /// the wasm call that led here returns it (see `StoreOpaque::check_call`).
+#[inline]
 pub(crate) fn run_host(context: *mut sys::wasmtime_context_t, body: impl FnOnce() -> Result<()>) -> *mut sys::wasm_trap_t {
-    let error = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => return std::ptr::null_mut(),
-        Ok(Err(error)) => error,
-        Err(panic) => Error::Trap(Trap::new(format!("host function panicked: {}", panic_message(&*panic)))),
-    };
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => std::ptr::null_mut(),
+        // SAFETY: `context` is the live store of this host call; the
+        // closure that borrowed it has returned.
+        Ok(Err(error)) => unsafe { host_failure(context, error) },
+        Err(panic) => unsafe { host_failure(context, panic_error(panic)) },
+    }
+}
+
+/// The error for a panic in host code, as a trap carrying the message.
+#[cold]
+pub(crate) fn panic_error(panic: Box<dyn Any + Send>) -> Error {
+    let message = format!("host function panicked: {}", panic_message(&*panic));
+    // The payload's own `Drop` may panic too: drop it inside `catch_unwind`.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(panic)));
+    Error::Trap(Trap::new(message))
+}
+
+/// The owned C trap for a failed host call; the error itself is kept in the
+/// store, so the call that led here returns it.
+///
+/// # Safety
+/// `context` must be the live store of the running host call, with no other
+/// reference to it in use.
+#[cold]
+pub(crate) unsafe fn host_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasm_trap_t {
     let raw = match &error {
         Error::Trap(trap) => trap.to_raw(),
         other => Trap::new(other.to_string()).to_raw(),
     };
-    // SAFETY: `context` is the live store of this host call; the closure
-    // that borrowed it has returned.
+    // SAFETY: forwarded.
     unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
     raw
 }
@@ -67,7 +88,7 @@ where
         let args = unsafe { raw_slice(args, nargs) };
         let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
         let mut out: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
-        f(unsafe { Caller::<T>::from_raw(caller) }, &params, &mut out)?;
+        f(unsafe { Caller::<T>::from_raw(caller, ctx) }, &params, &mut out)?;
         if out.len() != nresults {
             return Err(Error::msg(format!("host function returned {} results, expected {nresults}", out.len())));
         }
@@ -102,17 +123,18 @@ where
         // SAFETY: `env` is the `F` box made by `Func::wrap`/`Linker::func_wrap`;
         // the buffer holds `len` values laid out by `F::func_type()`.
         let f = unsafe { &*env.cast::<F>() };
-        let caller = unsafe { Caller::<T>::from_raw(caller) };
+        let caller = unsafe { Caller::<T>::from_raw(caller, ctx) };
         let raw = unsafe { std::slice::from_raw_parts_mut(args_and_results, len) };
         unsafe { f.call_raw(caller, raw) }
     })
 }
 
 /// A slice over a C array that may be null when empty.
+#[inline]
 ///
 /// # Safety
 /// A non-null `data` must point to `len` initialised values alive for `'a`.
-unsafe fn raw_slice<'a, V>(data: *const V, len: usize) -> &'a [V] {
+pub(crate) unsafe fn raw_slice<'a, V>(data: *const V, len: usize) -> &'a [V] {
     if len == 0 || data.is_null() {
         &[]
     } else {
