@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use wasmtime_mbt_sys as sys;
 
-use crate::func::{drop_box, host_failure, panic_error, raw_slice};
+use crate::func::{drop_box, host_failure, panic_error, raw_slice, StoreRef};
 use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
@@ -362,7 +362,7 @@ unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Sl
     // SAFETY: the function's type was checked against `Results` when the
     // `TypedFunc` was made, so `raw` holds values of those types from
     // `store`.
-    Ok(unsafe { Results::load_all(store, &raw) })
+    Ok(unsafe { Results::load_all(store.into(), &raw) })
 }
 
 unsafe fn finish_instance(store: &StoreOpaque, slots: &mut Slots) -> Result<Instance> {
@@ -375,6 +375,7 @@ unsafe fn finish_instance(store: &StoreOpaque, slots: &mut Slots) -> Result<Inst
 /// # Safety
 /// `raw` must hold a value of type `ty` from `store`.
 unsafe fn raw_to_val(store: &StoreOpaque, ty: ValType, raw: &ValRaw) -> Result<Val> {
+    let store = StoreRef::from(store);
     // SAFETY: forwarded: the field read matches `ty`.
     unsafe {
         Ok(match ty {
@@ -393,6 +394,7 @@ unsafe fn raw_to_val(store: &StoreOpaque, ty: ValType, raw: &ValRaw) -> Result<V
 
 /// The untyped representation of a value (references checked to be from `store`).
 fn val_to_raw(store: &StoreOpaque, val: Val) -> Result<ValRaw> {
+    let store = StoreRef::from(store);
     match val {
         Val::I32(v) => v.store_raw(store),
         Val::I64(v) => v.store_raw(store),
@@ -487,7 +489,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let opaque = opaque_of(store);
         opaque.check_id(self.func().0.store_id)?;
         let mut raw = vec![ValRaw { i64_: 0 }; Params::COUNT];
-        params.store_all(opaque, &mut raw)?;
+        params.store_all(StoreRef::from(&*opaque), &mut raw)?;
         let arg_vals = Params::valtypes()
             .into_iter()
             .zip(&raw)

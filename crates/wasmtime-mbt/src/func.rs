@@ -4,6 +4,7 @@
 mod host;
 mod typed;
 
+use std::mem::MaybeUninit;
 use std::ptr;
 
 use wasmtime_mbt_sys as sys;
@@ -12,7 +13,7 @@ use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
 use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
 pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
-pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use typed::{IntoFunc, StoreRef, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 
 /// A WebAssembly function, defined by wasm or by the host, as
 /// `wasmtime::Func`. A small `Copy` handle into its store.
@@ -132,15 +133,17 @@ impl Func {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         opaque.check_id(self.0.store_id)?;
-        // Small calls keep their C values on the stack.
+        // Small calls keep their C values on the stack, uninitialised until
+        // written (the arguments by us, the results by C).
         const INLINE: usize = 8;
+        type Slot = MaybeUninit<sys::wasmtime_val_t>;
         if params.len() <= INLINE && results.len() <= INLINE {
-            let mut args = [Val::raw_slot(); INLINE];
-            let mut out = [Val::raw_slot(); INLINE];
+            let mut args = [Slot::uninit(); INLINE];
+            let mut out = [Slot::uninit(); INLINE];
             self.call_with(opaque, params, results, &mut args[..params.len()], &mut out[..results.len()])
         } else {
-            let mut args = vec![Val::raw_slot(); params.len()];
-            let mut out = vec![Val::raw_slot(); results.len()];
+            let mut args = vec![Slot::uninit(); params.len()];
+            let mut out = vec![Slot::uninit(); results.len()];
             self.call_with(opaque, params, results, &mut args, &mut out)
         }
     }
@@ -151,19 +154,21 @@ impl Func {
         opaque: &StoreOpaque,
         params: &[Val],
         results: &mut [Val],
-        args: &mut [sys::wasmtime_val_t],
-        out: &mut [sys::wasmtime_val_t],
+        args: &mut [MaybeUninit<sys::wasmtime_val_t>],
+        out: &mut [MaybeUninit<sys::wasmtime_val_t>],
     ) -> Result<()> {
         for (slot, param) in args.iter_mut().zip(params) {
-            *slot = param.to_raw(opaque)?;
+            param.write_raw(opaque, slot)?;
         }
         let mut trap = ptr::null_mut();
         // SAFETY: the function and every argument belong to this live store;
-        // the buffers have the lengths passed; results are owned on success.
+        // every argument slot was written above; the buffers have the
+        // lengths passed; on success C wrote every result slot, each owned.
         unsafe {
-            let error = sys::wasmtime_func_call(opaque.context(), &self.0, args.as_ptr(), args.len(), out.as_mut_ptr(), out.len(), &mut trap);
+            let error =
+                sys::wasmtime_func_call(opaque.context(), &self.0, args.as_ptr().cast(), args.len(), out.as_mut_ptr().cast(), out.len(), &mut trap);
             opaque.check_call(error, trap)?;
-            Val::fill_from_raw_owned(results, out)
+            Val::fill_from_raw_owned(results, std::slice::from_raw_parts(out.as_ptr().cast(), out.len()))
         }
     }
 

@@ -138,6 +138,7 @@ impl ValType {
 
     /// The nullable reference type whose values [`Val`](crate::Val) uses
     /// for this type (itself for non-references).
+    #[inline]
     pub(crate) fn value_repr(self) -> ValType {
         match self {
             ValType::Ref(r) => r.heap_type.top(),
@@ -146,6 +147,7 @@ impl ValType {
     }
 
     /// From a `wasmtime_valkind_t`.
+    #[inline]
     pub(crate) fn from_wasmtime_kind(kind: sys::wasmtime_valkind_t) -> Result<ValType> {
         Ok(match u32::from(kind) {
             sys::WASMTIME_I32 => ValType::I32,
@@ -161,6 +163,7 @@ impl ValType {
     }
 
     /// The `wasmtime_valkind_t` of values of this type.
+    #[inline]
     pub(crate) fn wasmtime_kind(self) -> sys::wasmtime_valkind_t {
         (match self.value_repr() {
             ValType::I32 => sys::WASMTIME_I32,

@@ -1,6 +1,8 @@
 //! `Val`: a dynamically typed wasm value, and conversions to and from the
 //! C API's `wasmtime_val_t`.
 
+use std::mem::MaybeUninit;
+
 use wasmtime_mbt_sys as sys;
 
 use crate::r#ref::{AnyRef, ExternRef};
@@ -87,6 +89,7 @@ accessors! {
 
 impl Val {
     /// The value's type.
+    #[inline]
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -122,6 +125,7 @@ impl Val {
     }
 
     /// A zeroed C value slot for C functions to fill in.
+    #[inline]
     pub(crate) fn raw_slot() -> sys::wasmtime_val_t {
         sys::wasmtime_val_t { kind: 0, of: sys::wasmtime_valunion_t { i64_: 0 } }
     }
@@ -129,19 +133,38 @@ impl Val {
     /// A borrowed C view of this value for `store`, for C functions that do
     /// not take ownership of their arguments. References from another store
     /// are an `Err`.
+    #[inline]
     pub(crate) fn to_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
-        use sys::wasmtime_valunion_t as U;
-        let of = match self {
-            Val::I32(v) => U { i32_: *v },
-            Val::I64(v) => U { i64_: *v },
-            Val::F32(v) => U { f32_: f32::from_bits(*v) },
-            Val::F64(v) => U { f64_: f64::from_bits(*v) },
-            Val::V128(v) => U { v128: v.0.to_le_bytes() },
-            Val::FuncRef(f) => U { funcref: Func::raw_or_null(f.as_ref(), store)? },
-            Val::ExternRef(r) => U { externref: ExternRef::raw_or_null(r.as_ref(), store)? },
-            Val::AnyRef(r) => U { anyref: AnyRef::raw_or_null(r.as_ref(), store)? },
-        };
-        Ok(sys::wasmtime_val_t { kind: self.ty().wasmtime_kind(), of })
+        let mut raw = MaybeUninit::uninit();
+        self.write_raw(store, &mut raw)?;
+        // SAFETY: `write_raw` initialised the kind and the matching union
+        // field; a union needs no more.
+        Ok(unsafe { raw.assume_init() })
+    }
+
+    /// [`Val::to_raw`] straight into a C slot. Writing the fields in place
+    /// (rather than returning the 32-byte value) spares a store-forwarding
+    /// stall per value on the dynamic call path.
+    #[inline]
+    pub(crate) fn write_raw(&self, store: &StoreOpaque, slot: &mut MaybeUninit<sys::wasmtime_val_t>) -> Result<()> {
+        let p = slot.as_mut_ptr();
+        // SAFETY: `p` points to writable (possibly uninitialised) memory of
+        // a `wasmtime_val_t`; each write targets one field of it.
+        unsafe {
+            let of = &raw mut (*p).of;
+            match self {
+                Val::I32(v) => (&raw mut (*of).i32_).write(*v),
+                Val::I64(v) => (&raw mut (*of).i64_).write(*v),
+                Val::F32(v) => (&raw mut (*of).f32_).write(f32::from_bits(*v)),
+                Val::F64(v) => (&raw mut (*of).f64_).write(f64::from_bits(*v)),
+                Val::V128(v) => (&raw mut (*of).v128).write(v.0.to_le_bytes()),
+                Val::FuncRef(f) => (&raw mut (*of).funcref).write(Func::raw_or_null(f.as_ref(), store)?),
+                Val::ExternRef(r) => (&raw mut (*of).externref).write(ExternRef::raw_or_null(r.as_ref(), store)?),
+                Val::AnyRef(r) => (&raw mut (*of).anyref).write(AnyRef::raw_or_null(r.as_ref(), store)?),
+            }
+            (&raw mut (*p).kind).write(self.ty().wasmtime_kind());
+        }
+        Ok(())
     }
 
     /// Like [`Val::to_raw`] but hands ownership of any reference to C, for
@@ -160,29 +183,20 @@ impl Val {
     ///
     /// # Safety
     /// `raw` must be an initialised, owned value.
+    #[inline]
     pub(crate) unsafe fn from_raw_owned(raw: sys::wasmtime_val_t) -> Result<Val> {
-        let ty = match ValType::from_wasmtime_kind(raw.kind) {
-            Ok(ty) => ty,
-            Err(e) => {
-                // A kind this crate cannot represent (e.g. `exnref`): release
-                // its root rather than leak it.
-                let mut raw = raw;
-                // SAFETY: `raw` is owned, per the caller.
-                unsafe { sys::wasmtime_val_unroot(&mut raw) };
-                return Err(e);
-            }
-        };
         // SAFETY: the union field read matches `kind`; references are owned.
         unsafe {
-            Ok(match ty {
-                ValType::I32 => Val::I32(raw.of.i32_),
-                ValType::I64 => Val::I64(raw.of.i64_),
-                ValType::F32 => Val::F32(raw.of.f32_.to_bits()),
-                ValType::F64 => Val::F64(raw.of.f64_.to_bits()),
-                ValType::V128 => Val::V128(V128(u128::from_le_bytes(raw.of.v128))),
-                ValType::FuncRef => Val::FuncRef(Func::from_raw_nullable(raw.of.funcref)),
-                ValType::ExternRef => Val::ExternRef(ExternRef::from_raw_owned(raw.of.externref)),
-                _ => Val::AnyRef(AnyRef::from_raw_owned(raw.of.anyref)),
+            Ok(match u32::from(raw.kind) {
+                sys::WASMTIME_I32 => Val::I32(raw.of.i32_),
+                sys::WASMTIME_I64 => Val::I64(raw.of.i64_),
+                sys::WASMTIME_F32 => Val::F32(raw.of.f32_.to_bits()),
+                sys::WASMTIME_F64 => Val::F64(raw.of.f64_.to_bits()),
+                sys::WASMTIME_V128 => Val::V128(V128(u128::from_le_bytes(raw.of.v128))),
+                sys::WASMTIME_FUNCREF => Val::FuncRef(Func::from_raw_nullable(raw.of.funcref)),
+                sys::WASMTIME_EXTERNREF => Val::ExternRef(ExternRef::from_raw_owned(raw.of.externref)),
+                sys::WASMTIME_ANYREF => Val::AnyRef(AnyRef::from_raw_owned(raw.of.anyref)),
+                _ => return Err(unsupported_kind(raw)),
             })
         }
     }
@@ -219,6 +233,18 @@ impl Val {
             Val::from_raw_owned(owned)
         }
     }
+}
+
+/// The error for a C value of a kind [`Val`] cannot hold (e.g. `exnref`);
+/// its root is released rather than leaked.
+///
+/// # Safety
+/// `raw` must be owned.
+#[cold]
+unsafe fn unsupported_kind(mut raw: sys::wasmtime_val_t) -> crate::Error {
+    // SAFETY: `raw` is owned, per the caller.
+    unsafe { sys::wasmtime_val_unroot(&mut raw) };
+    ValType::from_wasmtime_kind(raw.kind).err().unwrap_or_else(|| crate::Error::msg("unsupported value kind"))
 }
 
 macro_rules! from_impls {

@@ -18,18 +18,19 @@ pub(crate) unsafe extern "C" fn drop_box<F>(env: *mut c_void) {
     drop(unsafe { Box::from_raw(env.cast::<F>()) });
 }
 
-/// Runs host code for the store behind `context`, turning an `Err` or a
+/// Runs host code for the store of `caller`, turning an `Err` or a
 /// panic into an owned C trap. The original error is kept in the store, so
 /// the wasm call that led here returns it (see `StoreOpaque::check_call`).
 #[inline]
-pub(crate) fn run_host(context: *mut sys::wasmtime_context_t, body: impl FnOnce() -> Result<()>) -> *mut sys::wasm_trap_t {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => std::ptr::null_mut(),
-        // SAFETY: `context` is the live store of this host call; the
-        // closure that borrowed it has returned.
-        Ok(Err(error)) => unsafe { host_failure(context, error) },
-        Err(panic) => unsafe { host_failure(context, panic_error(panic)) },
-    }
+pub(crate) fn run_host(caller: *mut sys::wasmtime_caller_t, body: impl FnOnce() -> Result<()>) -> *mut sys::wasm_trap_t {
+    let error = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return std::ptr::null_mut(),
+        Ok(Err(error)) => error,
+        Err(panic) => panic_error(panic),
+    };
+    // SAFETY: `caller` is live for this host call; the closure that
+    // borrowed its store has returned.
+    unsafe { host_failure(sys::wasmtime_caller_context(caller), error) }
 }
 
 /// The error for a panic in host code, as a trap carrying the message.
@@ -78,9 +79,9 @@ pub(crate) unsafe extern "C" fn dynamic_trampoline<T, F>(
 where
     F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()>,
 {
-    // SAFETY: `caller` is live for this call.
-    let ctx = unsafe { sys::wasmtime_caller_context(caller) };
-    run_host(ctx, || {
+    run_host(caller, || {
+        // SAFETY: `caller` is live for this call.
+        let ctx = unsafe { sys::wasmtime_caller_context(caller) };
         // SAFETY: `env` is the `(FuncType, F)` box made by `Func::new` /
         // `Linker::func_new`; `caller` is live for this call; `args` and
         // `results` have the lengths given (possibly null when zero).
@@ -117,13 +118,11 @@ pub(crate) unsafe extern "C" fn typed_trampoline<T, Params, Results, F>(
 where
     F: IntoFunc<T, Params, Results>,
 {
-    // SAFETY: `caller` is live for this call.
-    let ctx = unsafe { sys::wasmtime_caller_context(caller) };
-    run_host(ctx, || {
+    run_host(caller, || {
         // SAFETY: `env` is the `F` box made by `Func::wrap`/`Linker::func_wrap`;
-        // the buffer holds `len` values laid out by `F::func_type()`.
+        // the buffer holds `len` values laid out by `F::func_type()`;
+        // `caller` is live for this call, in a `Store<T>`.
         let f = unsafe { &*env.cast::<F>() };
-        let caller = unsafe { Caller::<T>::from_raw(caller, ctx) };
         let raw = unsafe { std::slice::from_raw_parts_mut(args_and_results, len) };
         unsafe { f.call_raw(caller, raw) }
     })

@@ -16,6 +16,44 @@ type ValRaw = sys::wasmtime_val_raw_t;
 /// The most parameters or results a typed function may have.
 const MAX_ARITY: usize = 16;
 
+/// The store a typed value belongs to, as the value traits see it: either
+/// at hand, or behind the caller of a host function and only looked up when
+/// a reference value needs it (numbers never do, so a numeric host call
+/// makes no store lookup at all).
+#[derive(Clone, Copy)]
+pub struct StoreRef<'a> {
+    opaque: Option<&'a StoreOpaque>,
+    caller: *mut sys::wasmtime_caller_t,
+}
+
+impl<'a> From<&'a StoreOpaque> for StoreRef<'a> {
+    fn from(opaque: &'a StoreOpaque) -> StoreRef<'a> {
+        StoreRef { opaque: Some(opaque), caller: ptr::null_mut() }
+    }
+}
+
+impl<'a> StoreRef<'a> {
+    /// The store of a host call's caller, looked up on first use.
+    ///
+    /// # Safety
+    /// `caller` must be live for `'a`, and nothing else may hold the store
+    /// exclusively while the result is used.
+    pub(crate) unsafe fn of_caller(caller: *mut sys::wasmtime_caller_t) -> StoreRef<'a> {
+        StoreRef { opaque: None, caller }
+    }
+
+    /// The store.
+    #[inline]
+    pub(crate) fn get(self) -> &'a StoreOpaque {
+        match self.opaque {
+            Some(opaque) => opaque,
+            // SAFETY: per `of_caller`, the caller is live and its store not
+            // otherwise borrowed.
+            None => unsafe { StoreOpaque::from_context(sys::wasmtime_caller_context(self.caller)) },
+        }
+    }
+}
+
 /// A Rust type that is a wasm value: `i32`, `u32`, `i64`, `u64`, `f32`,
 /// `f64`, [`V128`], `Option<Func>` (funcref) and `Option<ExternRef>`
 /// (externref).
@@ -23,12 +61,12 @@ pub trait WasmTy: Send + Sized + 'static {
     /// The wasm type.
     fn valtype() -> ValType;
     /// Writes the value in the untyped C representation.
-    fn store_raw(self, store: &StoreOpaque) -> Result<ValRaw>;
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw>;
     /// Reads the value from the untyped C representation.
     ///
     /// # Safety
     /// `raw` must hold a value of [`WasmTy::valtype`] from `store`.
-    unsafe fn load_raw(store: &StoreOpaque, raw: &ValRaw) -> Self;
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self;
 }
 
 macro_rules! num_ty {
@@ -37,11 +75,11 @@ macro_rules! num_ty {
             fn valtype() -> ValType {
                 ValType::$vt
             }
-            fn store_raw(self, _: &StoreOpaque) -> Result<ValRaw> {
+            fn store_raw(self, _: StoreRef<'_>) -> Result<ValRaw> {
                 let $v = self;
                 Ok(ValRaw { $field: $to })
             }
-            unsafe fn load_raw(_: &StoreOpaque, raw: &ValRaw) -> Self {
+            unsafe fn load_raw(_: StoreRef<'_>, raw: &ValRaw) -> Self {
                 // SAFETY: the caller guarantees the field matches the type.
                 let $r = unsafe { raw.$field };
                 $from
@@ -64,15 +102,18 @@ impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
         ValType::FuncRef
     }
-    fn store_raw(self, store: &StoreOpaque) -> Result<ValRaw> {
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
         let funcref = match self {
             // SAFETY: the function was checked to belong to this live store.
-            Some(f) => unsafe { sys::wasmtime_func_to_raw(store.context(), &Func::raw_or_null(Some(&f), store)?) },
+            Some(f) => {
+                let store = store.get();
+                unsafe { sys::wasmtime_func_to_raw(store.context(), &Func::raw_or_null(Some(&f), store)?) }
+            }
             None => ptr::null_mut(),
         };
         Ok(ValRaw { funcref })
     }
-    unsafe fn load_raw(store: &StoreOpaque, raw: &ValRaw) -> Self {
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
         // SAFETY: the caller guarantees a funcref of this store.
         let p = unsafe { raw.funcref };
         if p.is_null() {
@@ -80,7 +121,7 @@ impl WasmTy for Option<Func> {
         }
         let mut func = sys::wasmtime_func_t::default();
         // SAFETY: a non-null raw funcref of this live store.
-        unsafe { sys::wasmtime_func_from_raw(store.context(), p, &mut func) };
+        unsafe { sys::wasmtime_func_from_raw(store.get().context(), p, &mut func) };
         Some(Func(func))
     }
 }
@@ -89,9 +130,10 @@ impl WasmTy for Option<ExternRef> {
     fn valtype() -> ValType {
         ValType::ExternRef
     }
-    fn store_raw(self, store: &StoreOpaque) -> Result<ValRaw> {
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
         let externref = match &self {
             Some(r) => {
+                let store = store.get();
                 let raw = ExternRef::raw_or_null(Some(r), store)?;
                 // SAFETY: the ref was checked to belong to this live store.
                 unsafe { sys::wasmtime_externref_to_raw(store.context(), &raw) }
@@ -100,7 +142,7 @@ impl WasmTy for Option<ExternRef> {
         };
         Ok(ValRaw { externref })
     }
-    unsafe fn load_raw(store: &StoreOpaque, raw: &ValRaw) -> Self {
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
         // SAFETY: the caller guarantees an externref of this store.
         let r = unsafe { raw.externref };
         if r == 0 {
@@ -110,7 +152,7 @@ impl WasmTy for Option<ExternRef> {
         // SAFETY: a non-null raw externref of this live store; `out` is an
         // owned root.
         unsafe {
-            sys::wasmtime_externref_from_raw(store.context(), r, &mut out);
+            sys::wasmtime_externref_from_raw(store.get().context(), r, &mut out);
             ExternRef::from_raw_owned(out)
         }
     }
@@ -124,7 +166,7 @@ pub trait WasmParams: Send + Sized {
     /// Their wasm types.
     fn valtypes() -> Vec<ValType>;
     /// Writes them to `raw[..COUNT]`.
-    fn store_all(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()>;
+    fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()>;
 }
 
 /// Results of a typed call, or the parameters a host closure receives: any
@@ -138,7 +180,7 @@ pub trait WasmResults: Sized {
     ///
     /// # Safety
     /// `raw` must hold values of [`WasmResults::valtypes`] from `store`.
-    unsafe fn load_all(store: &StoreOpaque, raw: &[ValRaw]) -> Self;
+    unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -146,7 +188,7 @@ impl<A: WasmTy> WasmParams for A {
     fn valtypes() -> Vec<ValType> {
         vec![A::valtype()]
     }
-    fn store_all(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+    fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
         raw[0] = self.store_raw(store)?;
         Ok(())
     }
@@ -157,7 +199,7 @@ impl<A: WasmTy> WasmResults for A {
     fn valtypes() -> Vec<ValType> {
         vec![A::valtype()]
     }
-    unsafe fn load_all(store: &StoreOpaque, raw: &[ValRaw]) -> Self {
+    unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self {
         // SAFETY: forwarded.
         unsafe { A::load_raw(store, &raw[0]) }
     }
@@ -169,14 +211,14 @@ pub trait WasmRet {
     /// The wasm result types.
     fn valtypes() -> Vec<ValType>;
     /// Writes the results, or returns the error to trap with.
-    fn store_ret(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()>;
+    fn store_ret(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()>;
 }
 
 impl<R: WasmParams> WasmRet for R {
     fn valtypes() -> Vec<ValType> {
         R::valtypes()
     }
-    fn store_ret(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+    fn store_ret(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
         self.store_all(store, raw)
     }
 }
@@ -185,7 +227,7 @@ impl<R: WasmParams> WasmRet for Result<R> {
     fn valtypes() -> Vec<ValType> {
         R::valtypes()
     }
-    fn store_ret(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+    fn store_ret(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
         self?.store_all(store, raw)
     }
 }
@@ -200,9 +242,10 @@ pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     /// Reads the parameters from `raw`, runs the closure, writes the results.
     ///
     /// # Safety
-    /// `raw` must hold parameters of [`IntoFunc::func_type`] from the
-    /// caller's store and have room for the results.
-    unsafe fn call_raw(&self, caller: Caller<'_, T>, raw: &mut [ValRaw]) -> Result<()>;
+    /// `caller` must be the live caller of this host call, in a `Store<T>`;
+    /// `raw` must hold parameters of [`IntoFunc::func_type`] from its store
+    /// and have room for the results.
+    unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()>;
 }
 
 macro_rules! for_each_arity {
@@ -235,7 +278,7 @@ macro_rules! tuple_lists {
             fn valtypes() -> Vec<ValType> {
                 vec![$($a::valtype()),*]
             }
-            fn store_all(self, store: &StoreOpaque, raw: &mut [ValRaw]) -> Result<()> {
+            fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
                 let ($($a,)*) = self;
                 let mut i = 0;
                 $( raw[i] = $a.store_raw(store)?; i += 1; )*
@@ -249,7 +292,7 @@ macro_rules! tuple_lists {
             fn valtypes() -> Vec<ValType> {
                 vec![$($a::valtype()),*]
             }
-            unsafe fn load_all(store: &StoreOpaque, raw: &[ValRaw]) -> Self {
+            unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self {
                 let mut i = 0;
                 // SAFETY: forwarded: `raw[i]` holds a value of type `Ai`.
                 $( let $a = unsafe { $a::load_raw(store, &raw[i]) }; i += 1; )*
@@ -266,8 +309,10 @@ macro_rules! tuple_lists {
             fn func_type() -> FuncType {
                 FuncType::new(<($($a,)*) as WasmResults>::valtypes(), R::valtypes())
             }
-            unsafe fn call_raw(&self, caller: Caller<'_, T>, raw: &mut [ValRaw]) -> Result<()> {
-                let store = &caller.store.0.opaque;
+            unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()> {
+                // SAFETY: forwarded; the closure has no access to the store,
+                // so nothing else borrows it while `store` is used.
+                let store = unsafe { StoreRef::of_caller(caller) };
                 // SAFETY: forwarded: `raw` holds this closure's parameters.
                 let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all(store, raw) };
                 (self)($($a),*).store_ret(store, raw)
@@ -283,15 +328,16 @@ macro_rules! tuple_lists {
             fn func_type() -> FuncType {
                 FuncType::new(<($($a,)*) as WasmResults>::valtypes(), R::valtypes())
             }
-            unsafe fn call_raw(&self, caller: Caller<'_, T>, raw: &mut [ValRaw]) -> Result<()> {
-                let context = caller.store.0.opaque.context();
+            unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()> {
+                // SAFETY: forwarded: the caller is live, its store a `Store<T>`.
+                let context = unsafe { sys::wasmtime_caller_context(caller) };
+                let caller = unsafe { Caller::<T>::from_raw(caller, context) };
                 // SAFETY: forwarded: `raw` holds this closure's parameters.
-                let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all(&caller.store.0.opaque, raw) };
+                let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all((&caller.store.0.opaque).into(), raw) };
                 let ret = (self)(caller, $($a),*);
                 // SAFETY: the caller handed to the closure is gone; the
                 // context is this call's live store.
-                let store = unsafe { crate::store::StoreInner::<T>::from_context(context) };
-                ret.store_ret(&store.opaque, raw)
+                ret.store_ret(unsafe { StoreOpaque::from_context(context) }.into(), raw)
             }
         }
     };
@@ -377,7 +423,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         opaque.check_id(self.func.0.store_id)?;
         opaque.check_sync_call()?;
         let mut raw = uninit_raw_buffer();
-        params.store_all(opaque, &mut raw)?;
+        params.store_all(opaque.into(), &mut raw)?;
         let len = Params::COUNT.max(Results::COUNT);
         let mut trap = ptr::null_mut();
         // SAFETY: the type was checked in `new`, the function and every
@@ -386,7 +432,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         unsafe {
             let error = sys::wasmtime_func_call_unchecked(opaque.context(), &self.func.0, raw.as_mut_ptr(), len, &mut trap);
             opaque.check_call(error, trap)?;
-            Ok(Results::load_all(opaque, &raw))
+            Ok(Results::load_all(opaque.into(), &raw))
         }
     }
 }
