@@ -15,7 +15,7 @@ const HELLO: &str = r#"(module
         (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
         (call $proc_exit (i32.const 7))))"#;
 
-fn main() -> wasmtime_mbt::Result<()> {
+pub fn main() -> wasmtime_mbt::Result<()> {
     let engine = Engine::default();
     let module = Module::new(&engine, HELLO)?;
 

@@ -635,6 +635,49 @@ impl<T> Linker<T> {
         };
         Ok(self)
     }
+
+    /// Defines an async host function from a typed closure, as
+    /// `wasmtime::Linker::func_wrap_async`: the closure gets the
+    /// [`Caller`] and the parameters as a tuple (or a single value) and
+    /// returns a future of the results; an `Err` traps. Built on
+    /// [`Linker::func_new_async`], with the same rules.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let mut linker = Linker::<()>::new(&engine);
+    /// linker.func_wrap_async("host", "add", |_caller: Caller<'_, ()>, (a, b): (i32, i64)| async move {
+    ///     Ok(a as i64 + b)
+    /// })?;
+    /// let module = Module::new(&engine, r#"(module (import "host" "add" (func $add (param i32 i64) (result i64)))
+    ///     (func (export "run") (result i64) i32.const 40 i64.const 2 call $add))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    /// let run = instance.get_typed_func::<(), i64>(&mut store, "run")?;
+    /// assert_eq!(run.call_async(&mut store, ())?.wait()?, 42);
+    /// # Ok(()) }
+    /// ```
+    pub fn func_wrap_async<Params, Results, F, Fut>(&mut self, module: &str, name: &str, f: F) -> Result<&mut Self>
+    where
+        T: 'static,
+        Params: WasmResults + 'static,
+        Results: WasmParams + 'static,
+        F: Fn(Caller<'_, T>, Params) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Results>> + Send + 'static,
+    {
+        let ty = FuncType::new(<Params as WasmResults>::valtypes(), <Results as WasmParams>::valtypes());
+        self.func_new_async(module, name, ty, move |caller, args| {
+            // Wasmtime checked the argument types against `ty`.
+            let started = Params::from_vals(args).map(|params| f(caller, params));
+            async move {
+                let results = started.ok_or_else(|| Error::msg("host function arguments do not match its type"))?.await?;
+                let mut vals = Vec::with_capacity(Results::COUNT);
+                results.into_vals(&mut vals);
+                Ok(vals)
+            }
+        })
+    }
 }
 
 impl<T> InstancePre<T> {

@@ -158,3 +158,34 @@
 //! [`Memory::data`]: crate::Memory::data
 //! [`Caller`]: crate::Caller
 //! [`TypedFunc`]: crate::TypedFunc
+//!
+//! # A store driven by a `Poller` cannot be touched
+//!
+//! Submitting a call moves the store into the poller; the store comes back
+//! only with the result, so no code can use it while the call runs.
+//!
+//! ```compile_fail,E0382
+//! use std::time::Duration;
+//! use wasmtime_mbt::*;
+//! let mut store = Store::new(&Engine::default(), 0u32);
+//! let f = Func::wrap(&mut store, || {});
+//! let poller = Poller::new(Duration::from_micros(100));
+//! let handle = poller.submit(store, (f, vec![]));
+//! // error[E0382]: borrow of moved value: `store`
+//! *store.data_mut() += 1;
+//! # let _ = handle.join();
+//! ```
+//!
+//! Allowed: using the store again once `join` hands it back.
+//!
+//! ```
+//! use std::time::Duration;
+//! use wasmtime_mbt::*;
+//! let mut store = Store::new(&Engine::default(), 0u32);
+//! let f = Func::wrap(&mut store, || {});
+//! let poller = Poller::new(Duration::from_micros(100));
+//! let (mut store, result) = poller.submit(store, (f, vec![])).join();
+//! assert!(result.is_ok());
+//! *store.data_mut() += 1;
+//! assert_eq!(*store.data(), 1);
+//! ```

@@ -536,3 +536,35 @@ fn typed_sync_call_in_a_store_with_async_host_functions_is_an_error_not_an_abort
     assert_eq!(run.call_async(&mut store, ())?.wait()?, 7);
     Ok(())
 }
+
+#[test]
+fn typed_async_host_functions_get_caller_data_and_return_tuples_or_traps() -> Result<()> {
+    let engine = Engine::default();
+    let mut linker = Linker::<i64>::new(&engine);
+    linker.func_wrap_async("host", "divmod", |caller: Caller<'_, i64>, (a, b): (i64, i64)| {
+        let bias = *caller.data();
+        async move {
+            After { n: 3, value: 0, polls: Arc::default() }.await?;
+            if b == 0 {
+                return Err(Error::msg("division by zero in the host"));
+            }
+            Ok((a / b + bias, a % b))
+        }
+    })?;
+    let module = Module::new(&engine, r#"(module (import "host" "divmod" (func $dm (param i64 i64) (result i64 i64)))
+        (func (export "run") (param i64 i64) (result i64 i64) local.get 0 local.get 1 call $dm))"#)?;
+    let mut store = Store::new(&engine, 100);
+    let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    let run = instance.get_typed_func::<(i64, i64), (i64, i64)>(&mut store, "run")?;
+    let mut future = run.call_async(&mut store, (17, 5))?;
+    let mut pending = 0;
+    while !future.poll_once() {
+        pending += 1;
+    }
+    assert!(pending >= 3, "the host future yielded {pending} times");
+    assert_eq!(future.wait()?, (103, 2));
+    let err = run.call_async(&mut store, (1, 0))?.wait().unwrap_err();
+    assert!(err.trap().is_some(), "{err:?}");
+    assert!(err.to_string().contains("division by zero in the host"), "{err}");
+    Ok(())
+}

@@ -2,90 +2,30 @@
 //! still work: each example asserts its own results and returns `Err` (or
 //! panics) when behaviour breaks.
 
-#[path = "../examples/hello.rs"]
-mod hello;
+macro_rules! examples {
+    ($($name:ident = $path:literal),* $(,)?) => {$(
+        #[path = $path]
+        mod $name;
 
-#[path = "../examples/gcd.rs"]
-mod gcd;
-
-#[path = "../examples/memory.rs"]
-mod memory;
-
-#[path = "../examples/multi.rs"]
-mod multi;
-
-#[path = "../examples/linking.rs"]
-mod linking;
-
-#[path = "../examples/fuel.rs"]
-mod fuel;
-
-#[path = "../examples/interrupt.rs"]
-mod interrupt;
-
-#[path = "../examples/serialize.rs"]
-mod serialize;
-
-#[path = "../examples/externref.rs"]
-mod externref;
-
-#[path = "../examples/threads.rs"]
-mod threads;
-
-/// Runs an example's `main`, failing the test with its error.
-#[track_caller]
-fn run(name: &str, main: fn() -> wasmtime_mbt::Result<()>) {
-    if let Err(err) = main() {
-        panic!("example `{name}` failed: {err}");
-    }
+        #[test]
+        fn $name() {
+            if let Err(err) = $name::main() {
+                panic!("example `{}` failed: {err}", stringify!($name));
+            }
+        }
+    )*};
 }
 
-#[test]
-fn hello_example() {
-    run("hello", hello::main);
-}
-
-#[test]
-fn gcd_example() {
-    run("gcd", gcd::main);
-}
-
-#[test]
-fn memory_example() {
-    run("memory", memory::main);
-}
-
-#[test]
-fn multi_example() {
-    run("multi", multi::main);
-}
-
-#[test]
-fn linking_example() {
-    run("linking", linking::main);
-}
-
-#[test]
-fn fuel_example() {
-    run("fuel", fuel::main);
-}
-
-#[test]
-fn interrupt_example() {
-    run("interrupt", interrupt::main);
-}
-
-#[test]
-fn serialize_example() {
-    run("serialize", serialize::main);
-}
-
-#[test]
-fn externref_example() {
-    run("externref", externref::main);
-}
-
-#[test]
-fn threads_example() {
-    run("threads", threads::main);
+examples! {
+    hello = "../examples/hello.rs",
+    gcd = "../examples/gcd.rs",
+    memory = "../examples/memory.rs",
+    multi = "../examples/multi.rs",
+    linking = "../examples/linking.rs",
+    fuel = "../examples/fuel.rs",
+    interrupt = "../examples/interrupt.rs",
+    serialize = "../examples/serialize.rs",
+    externref = "../examples/externref.rs",
+    threads = "../examples/threads.rs",
+    wasi = "../examples/wasi.rs",
 }

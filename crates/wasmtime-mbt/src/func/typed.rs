@@ -9,7 +9,7 @@ use std::ptr;
 use wasmtime_mbt_sys as sys;
 
 use crate::store::StoreOpaque;
-use crate::{AsContextMut, Caller, Error, ExternRef, Func, FuncType, Result, ValType, V128};
+use crate::{AsContextMut, Caller, Error, ExternRef, Func, FuncType, Result, Val, ValType, V128};
 
 type ValRaw = sys::wasmtime_val_raw_t;
 
@@ -67,11 +67,23 @@ pub trait WasmTy: Send + Sized + 'static {
     /// # Safety
     /// `raw` must hold a value of [`WasmTy::valtype`] from `store`.
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self;
+    /// The value as a dynamically typed [`Val`].
+    fn into_val(self) -> Val;
+    /// The value in `val`, if it has this type.
+    fn from_val(val: &Val) -> Option<Self>;
 }
 
 macro_rules! num_ty {
-    ($($ty:ty => $vt:ident, $field:ident, |$v:ident| $to:expr, |$r:ident| $from:expr;)*) => {$(
+    ($($ty:ty => $vt:ident, $field:ident, |$v:ident| $to:expr, |$r:ident| $from:expr,
+        into |$iv:ident| $into:expr, from |$fv:ident| $fromv:expr;)*) => {$(
         impl WasmTy for $ty {
+            fn into_val(self) -> Val {
+                let $iv = self;
+                $into
+            }
+            fn from_val($fv: &Val) -> Option<Self> {
+                $fromv
+            }
             fn valtype() -> ValType {
                 ValType::$vt
             }
@@ -89,18 +101,24 @@ macro_rules! num_ty {
 }
 
 num_ty! {
-    i32 => I32, i32_, |v| v.to_le(), |r| i32::from_le(r);
-    u32 => I32, i32_, |v| (v as i32).to_le(), |r| i32::from_le(r) as u32;
-    i64 => I64, i64_, |v| v.to_le(), |r| i64::from_le(r);
-    u64 => I64, i64_, |v| (v as i64).to_le(), |r| i64::from_le(r) as u64;
-    f32 => F32, i32_, |v| (v.to_bits() as i32).to_le(), |r| f32::from_bits(i32::from_le(r) as u32);
-    f64 => F64, i64_, |v| (v.to_bits() as i64).to_le(), |r| f64::from_bits(i64::from_le(r) as u64);
-    V128 => V128, v128, |v| v.as_u128().to_le_bytes(), |r| V128::from(u128::from_le_bytes(r));
+    i32 => I32, i32_, |v| v.to_le(), |r| i32::from_le(r), into |v| Val::I32(v), from |v| v.i32();
+    u32 => I32, i32_, |v| (v as i32).to_le(), |r| i32::from_le(r) as u32, into |v| Val::I32(v as i32), from |v| v.i32().map(|v| v as u32);
+    i64 => I64, i64_, |v| v.to_le(), |r| i64::from_le(r), into |v| Val::I64(v), from |v| v.i64();
+    u64 => I64, i64_, |v| (v as i64).to_le(), |r| i64::from_le(r) as u64, into |v| Val::I64(v as i64), from |v| v.i64().map(|v| v as u64);
+    f32 => F32, i32_, |v| (v.to_bits() as i32).to_le(), |r| f32::from_bits(i32::from_le(r) as u32), into |v| Val::from(v), from |v| v.f32();
+    f64 => F64, i64_, |v| (v.to_bits() as i64).to_le(), |r| f64::from_bits(i64::from_le(r) as u64), into |v| Val::from(v), from |v| v.f64();
+    V128 => V128, v128, |v| v.as_u128().to_le_bytes(), |r| V128::from(u128::from_le_bytes(r)), into |v| Val::V128(v), from |v| v.v128();
 }
 
 impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
         ValType::FuncRef
+    }
+    fn into_val(self) -> Val {
+        Val::FuncRef(self)
+    }
+    fn from_val(val: &Val) -> Option<Self> {
+        val.funcref().map(|f| f.copied())
     }
     fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
         let funcref = match self {
@@ -129,6 +147,12 @@ impl WasmTy for Option<Func> {
 impl WasmTy for Option<ExternRef> {
     fn valtype() -> ValType {
         ValType::ExternRef
+    }
+    fn into_val(self) -> Val {
+        Val::ExternRef(self)
+    }
+    fn from_val(val: &Val) -> Option<Self> {
+        val.externref().map(|r| r.cloned())
     }
     fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
         let externref = match &self {
@@ -167,6 +191,8 @@ pub trait WasmParams: Send + Sized {
     fn valtypes() -> Vec<ValType>;
     /// Writes them to `raw[..COUNT]`.
     fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()>;
+    /// Appends them to `out` as [`Val`]s.
+    fn into_vals(self, out: &mut Vec<Val>);
 }
 
 /// Results of a typed call, or the parameters a host closure receives: any
@@ -181,6 +207,8 @@ pub trait WasmResults: Sized {
     /// # Safety
     /// `raw` must hold values of [`WasmResults::valtypes`] from `store`.
     unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self;
+    /// Reads them from [`Val`]s, or `None` if the count or a type differs.
+    fn from_vals(vals: &[Val]) -> Option<Self>;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -192,6 +220,9 @@ impl<A: WasmTy> WasmParams for A {
         raw[0] = self.store_raw(store)?;
         Ok(())
     }
+    fn into_vals(self, out: &mut Vec<Val>) {
+        out.push(self.into_val());
+    }
 }
 
 impl<A: WasmTy> WasmResults for A {
@@ -202,6 +233,12 @@ impl<A: WasmTy> WasmResults for A {
     unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self {
         // SAFETY: forwarded.
         unsafe { A::load_raw(store, &raw[0]) }
+    }
+    fn from_vals(vals: &[Val]) -> Option<Self> {
+        match vals {
+            [v] => A::from_val(v),
+            _ => None,
+        }
     }
 }
 
@@ -284,6 +321,10 @@ macro_rules! tuple_lists {
                 $( raw[i] = $a.store_raw(store)?; i += 1; )*
                 Ok(())
             }
+            fn into_vals(self, out: &mut Vec<Val>) {
+                let ($($a,)*) = self;
+                $( out.push($a.into_val()); )*
+            }
         }
 
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
@@ -297,6 +338,14 @@ macro_rules! tuple_lists {
                 // SAFETY: forwarded: `raw[i]` holds a value of type `Ai`.
                 $( let $a = unsafe { $a::load_raw(store, &raw[i]) }; i += 1; )*
                 ($($a,)*)
+            }
+            fn from_vals(vals: &[Val]) -> Option<Self> {
+                if vals.len() != $n {
+                    return None;
+                }
+                let mut i = 0;
+                $( let $a = $a::from_val(&vals[i])?; i += 1; )*
+                Some(($($a,)*))
             }
         }
 
