@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use wasmtime_mbt_sys as sys;
 
-use crate::func::{drop_box, host_failure, panic_error, raw_slice, StoreRef};
+use crate::func::{host_failure, panic_error, raw_slice, StoreRef};
 use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
@@ -616,24 +616,17 @@ impl<T> Linker<T> {
     {
         let raw_ty = ty.to_raw()?;
         self.has_async = true;
-        let env = Box::into_raw(Box::new((ty, f)));
-        // SAFETY: the linker and type are live; C owns `env` and frees it
-        // with the matching finalizer (also when this call fails); the
-        // trampoline's type parameters match `env`.
+        // SAFETY: the trampoline's type parameters match the boxed pair.
         unsafe {
-            Error::check(sys::wasmtime_linker_define_async_func(
-                self.raw.as_ptr(),
-                module.as_ptr().cast(),
-                module.len(),
-                name.as_ptr().cast(),
-                name.len(),
-                raw_ty.as_ptr(),
+            self.define_host_func(
+                module,
+                name,
+                &raw_ty,
+                sys::wasmtime_linker_define_async_func,
                 Some(async_trampoline::<T, F, Fut>),
-                env.cast(),
-                Some(drop_box::<(FuncType, F)>),
-            ))?
-        };
-        Ok(self)
+                Box::new((ty, f)),
+            )
+        }
     }
 
     /// Defines an async host function from a typed closure, as

@@ -10,6 +10,20 @@ use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::{AsContextMut, Caller, Engine, Error, Extern, Func, FuncType, Instance, InstancePre, IntoFunc, Module, Result, Val};
 
+/// The shape shared by `wasmtime_linker_define_func`, `…_func_unchecked`
+/// and `…_async_func`; `C` is the callback type.
+pub(crate) type DefineFn<C> = unsafe extern "C" fn(
+    *mut sys::wasmtime_linker_t,
+    *const std::os::raw::c_char,
+    usize,
+    *const std::os::raw::c_char,
+    usize,
+    *const sys::wasm_functype_t,
+    C,
+    *mut std::ffi::c_void,
+    Option<unsafe extern "C" fn(*mut std::ffi::c_void)>,
+) -> *mut sys::wasmtime_error_t;
+
 /// Defines items by `module`/`name` and instantiates modules against them,
 /// as `wasmtime::Linker<T>`. Host functions defined here receive a
 /// [`Caller<'_, T>`] and work in every `Store<T>` on the linker's engine.
@@ -119,20 +133,49 @@ impl<T: 'static> Linker<T> {
 
     fn func_wrap_inner<Params, Results, F: IntoFunc<T, Params, Results>>(&mut self, module: &str, name: &str, f: F) -> Result<&mut Self> {
         let ty = F::func_type().to_raw()?;
-        let env = Box::into_raw(Box::new(f));
-        // SAFETY: the linker and type are live; C owns `env` and frees it
-        // with the matching finalizer (also when this call fails).
+        // SAFETY: the trampoline's type parameters match the boxed `F`.
         unsafe {
-            Error::check(sys::wasmtime_linker_define_func_unchecked(
+            self.define_host_func(
+                module,
+                name,
+                &ty,
+                sys::wasmtime_linker_define_func_unchecked,
+                Some(typed_trampoline::<T, Params, Results, F>),
+                Box::new(f),
+            )
+        }
+    }
+
+    /// Defines a host function through one of the C API's
+    /// `wasmtime_linker_define_*func*` functions, which all take the same
+    /// arguments but for the kind of callback. C owns `env` from here on and
+    /// frees it with `drop_box::<E>` (also when the definition fails).
+    ///
+    /// # Safety
+    /// `callback` must expect exactly `E` as its environment.
+    pub(crate) unsafe fn define_host_func<C, E>(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: &Owned<sys::wasm_functype_t>,
+        define: DefineFn<C>,
+        callback: C,
+        env: Box<E>,
+    ) -> Result<&mut Self> {
+        let env = Box::into_raw(env);
+        // SAFETY: the linker and type are live; names are passed with their
+        // lengths; `callback` matches `env`, per the caller.
+        unsafe {
+            Error::check(define(
                 self.raw.as_ptr(),
                 module.as_ptr().cast(),
                 module.len(),
                 name.as_ptr().cast(),
                 name.len(),
                 ty.as_ptr(),
-                Some(typed_trampoline::<T, Params, Results, F>),
+                callback,
                 env.cast(),
-                Some(drop_box::<F>),
+                Some(drop_box::<E>),
             ))?
         };
         Ok(self)
@@ -145,22 +188,8 @@ impl<T: 'static> Linker<T> {
         F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     {
         let raw_ty = ty.to_raw()?;
-        let env = Box::into_raw(Box::new((ty, f)));
-        // SAFETY: as in `func_wrap`.
-        unsafe {
-            Error::check(sys::wasmtime_linker_define_func(
-                self.raw.as_ptr(),
-                module.as_ptr().cast(),
-                module.len(),
-                name.as_ptr().cast(),
-                name.len(),
-                raw_ty.as_ptr(),
-                Some(dynamic_trampoline::<T, F>),
-                env.cast(),
-                Some(drop_box::<(FuncType, F)>),
-            ))?
-        };
-        Ok(self)
+        // SAFETY: the trampoline's type parameters match the boxed pair.
+        unsafe { self.define_host_func(module, name, &raw_ty, sys::wasmtime_linker_define_func, Some(dynamic_trampoline::<T, F>), Box::new((ty, f))) }
     }
 
     /// Defines every export of `instance` under the module name `name`
