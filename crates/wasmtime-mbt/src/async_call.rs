@@ -18,16 +18,14 @@ use std::task::{Context, Poll, Waker};
 
 use wasmtime_mbt_sys as sys;
 
-use crate::func::{host_failure, panic_error, raw_slice, StoreRef};
+use crate::func::{host_failure, panic_error, raw_slice};
 use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
 use crate::{
-    AsContextMut, Caller, Engine, Error, ExternRef, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut,
-    TypedFunc, Val, ValType, WasmParams, WasmResults, WasmTy, V128,
+    AsContextMut, Caller, Engine, Error, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut, TypedFunc,
+    Val, ValType, WasmParams, WasmResults,
 };
-
-type ValRaw = sys::wasmtime_val_raw_t;
 
 // `wasmtime_context_epoch_deadline_async_yield_and_update` is declared in
 // `wasmtime/async.h` (and so in the bindings) as returning a
@@ -354,58 +352,16 @@ unsafe fn finish_vals(store: &StoreOpaque, slots: &mut Slots) -> Result<Vec<Val>
 }
 
 unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Slots) -> Result<Results> {
+    // SAFETY: forwarded.
     let vals = unsafe { finish_vals(store, slots) }?;
-    let raw = vals.into_iter().map(|v| val_to_raw(store, v)).collect::<Result<Vec<_>>>()?;
-    if raw.len() != Results::COUNT {
-        return Err(Error::msg(format!("expected {} results, got {}", Results::COUNT, raw.len())));
-    }
-    // SAFETY: the function's type was checked against `Results` when the
-    // `TypedFunc` was made, so `raw` holds values of those types from
-    // `store`.
-    Ok(unsafe { Results::load_all(store.into(), &raw) })
+    // The function's type was checked against `Results` when the
+    // `TypedFunc` was made, so this only fails if that check was wrong.
+    Results::from_vals(&vals).ok_or_else(|| Error::msg("async call results do not match the typed function's results"))
 }
 
 unsafe fn finish_instance(store: &StoreOpaque, slots: &mut Slots) -> Result<Instance> {
     slots.check(store)?;
     Ok(Instance(slots.instance))
-}
-
-/// A typed value from the untyped representation.
-///
-/// # Safety
-/// `raw` must hold a value of type `ty` from `store`.
-unsafe fn raw_to_val(store: &StoreOpaque, ty: ValType, raw: &ValRaw) -> Result<Val> {
-    let store = StoreRef::from(store);
-    // SAFETY: forwarded: the field read matches `ty`.
-    unsafe {
-        Ok(match ty {
-            ValType::I32 => Val::I32(i32::load_raw(store, raw)),
-            ValType::I64 => Val::I64(i64::load_raw(store, raw)),
-            ValType::F32 => Val::F32(i32::load_raw(store, raw) as u32),
-            ValType::F64 => Val::F64(i64::load_raw(store, raw) as u64),
-            ValType::V128 => Val::V128(V128::load_raw(store, raw)),
-            ValType::FuncRef => Val::FuncRef(<Option<Func>>::load_raw(store, raw)),
-            ValType::ExternRef => Val::ExternRef(<Option<ExternRef>>::load_raw(store, raw)),
-            #[allow(unreachable_patterns)]
-            other => return Err(Error::msg(format!("type {other:?} is not supported by typed async calls"))),
-        })
-    }
-}
-
-/// The untyped representation of a value (references checked to be from `store`).
-fn val_to_raw(store: &StoreOpaque, val: Val) -> Result<ValRaw> {
-    let store = StoreRef::from(store);
-    match val {
-        Val::I32(v) => v.store_raw(store),
-        Val::I64(v) => v.store_raw(store),
-        Val::F32(bits) => (bits as i32).store_raw(store),
-        Val::F64(bits) => (bits as i64).store_raw(store),
-        Val::V128(v) => v.store_raw(store),
-        Val::FuncRef(f) => f.store_raw(store),
-        Val::ExternRef(r) => r.store_raw(store),
-        #[allow(unreachable_patterns)]
-        other => Err(Error::msg(format!("type {:?} is not supported by typed async calls", other.ty()))),
-    }
 }
 
 impl Func {
@@ -488,14 +444,8 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn call_async<'a, T: Send>(&self, store: &'a mut Store<T>, params: Params) -> Result<CallFuture<'a, Results>> {
         let opaque = opaque_of(store);
         opaque.check_id(self.func().0.store_id)?;
-        let mut raw = vec![ValRaw { i64_: 0 }; Params::COUNT];
-        params.store_all(StoreRef::from(&*opaque), &mut raw)?;
-        let arg_vals = Params::valtypes()
-            .into_iter()
-            .zip(&raw)
-            // SAFETY: `store_all` wrote a value of each parameter type.
-            .map(|(ty, raw)| unsafe { raw_to_val(opaque, ty, raw) })
-            .collect::<Result<Vec<_>>>()?;
+        let mut arg_vals = Vec::with_capacity(Params::COUNT);
+        params.into_vals(&mut arg_vals);
         let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
         let slots = Slots { func: self.func().0, args, _arg_vals: arg_vals, results: zeroed_vals(Results::COUNT), ..Slots::new() };
         // SAFETY: as in `Func::call_async`; the type was checked when the

@@ -13,7 +13,7 @@ use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
 use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
 pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
-pub use typed::{IntoFunc, StoreRef, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 
 /// A WebAssembly function, defined by wasm or by the host, as
 /// `wasmtime::Func`. A small `Copy` handle into its store.
