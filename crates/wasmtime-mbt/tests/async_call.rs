@@ -402,23 +402,29 @@ fn async_host_function_completes_after_n_polls() {
     let mixed = instance.get_typed_func::<i32, i32>(&mut store, "sync_then_async").unwrap();
     assert_eq!(pollster::block_on(mixed.call_async(&mut store, 4).unwrap()).unwrap(), 40);
 
-    // A store with async host functions needs the async entry points.
-    // (Through `Func::call`: `TypedFunc::call` goes through
-    // `wasmtime_func_call_unchecked`, which skips that check.)
+    // A store with async host functions needs the async entry points
+    // (`TypedFunc::call` is refused too; see the test further down).
     let err = after.func().call(&mut store, &[Val::I32(1), Val::I32(0)], &mut [Val::I32(0)]).unwrap_err();
     assert!(err.to_string().contains("_async"), "{err}");
     let mut sync_store = host_store(&engine);
     assert!(linker.instantiate(&mut sync_store, &module).is_err());
 }
 
-#[test]
-fn async_host_function_fed_by_another_thread() {
+/// `IMPORTS` instantiated with the async host functions of `host_linker`,
+/// and its `recv` export.
+fn async_host_instance() -> (Store<Host>, Instance, TypedFunc<(), i32>) {
     let engine = Engine::default();
     let module = Module::new(&engine, IMPORTS).unwrap();
     let linker = host_linker(&engine);
     let mut store = host_store(&engine);
     let instance = linker.instantiate_async(&mut store, &module).unwrap().wait().unwrap();
     let recv = instance.get_typed_func::<(), i32>(&mut store, "recv").unwrap();
+    (store, instance, recv)
+}
+
+#[test]
+fn async_host_function_fed_by_another_thread() {
+    let (mut store, _, recv) = async_host_instance();
 
     let (tx, rx) = mpsc::channel();
     store.data_mut().receivers.push(rx);
@@ -440,12 +446,7 @@ fn async_host_function_fed_by_another_thread() {
 
 #[test]
 fn cancelling_a_pending_async_host_call_drops_its_future() {
-    let engine = Engine::default();
-    let module = Module::new(&engine, IMPORTS).unwrap();
-    let linker = host_linker(&engine);
-    let mut store = host_store(&engine);
-    let instance = linker.instantiate_async(&mut store, &module).unwrap().wait().unwrap();
-    let recv = instance.get_typed_func::<(), i32>(&mut store, "recv").unwrap();
+    let (mut store, instance, recv) = async_host_instance();
 
     let (tx, rx) = mpsc::channel::<i32>();
     store.data_mut().receivers.push(rx);
@@ -463,11 +464,7 @@ fn cancelling_a_pending_async_host_call_drops_its_future() {
 
 #[test]
 fn async_host_function_failures_trap() {
-    let engine = Engine::default();
-    let module = Module::new(&engine, IMPORTS).unwrap();
-    let linker = host_linker(&engine);
-    let mut store = host_store(&engine);
-    let instance = linker.instantiate_async(&mut store, &module).unwrap().wait().unwrap();
+    let (mut store, instance, _) = async_host_instance();
     let fail = instance.get_typed_func::<i32, ()>(&mut store, "fail").unwrap();
 
     // Host failures come back as `Error::Trap`, as from sync host functions.
