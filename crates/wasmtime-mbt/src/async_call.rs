@@ -23,7 +23,7 @@ use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
 use crate::{
-    AsContextMut, Caller, Engine, Error, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut, TypedFunc,
+    AsContextMut, Caller, Error, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut, TypedFunc,
     Val, ValType, WasmParams, WasmResults,
 };
 
@@ -454,14 +454,6 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     }
 }
 
-fn check_linker_engine(store: &StoreOpaque, engine: &Engine) -> Result<()> {
-    if Engine::same(store.engine(), engine) {
-        Ok(())
-    } else {
-        Err(Error::msg("cross-`Engine` instantiation is not currently supported"))
-    }
-}
-
 impl<T> Linker<T> {
     /// Instantiates `module` asynchronously with imports from this linker
     /// (`wasmtime_linker_instantiate_async`), as
@@ -488,7 +480,7 @@ impl<T> Linker<T> {
     {
         let opaque = opaque_of(store);
         check_engine(opaque, module)?;
-        check_linker_engine(opaque, self.engine())?;
+        self.check_engine(opaque.engine())?;
         opaque.note_linker(self.has_async);
         let linker = self.raw.as_ptr();
         // SAFETY: the linker and module are borrowed for `'a`; the store's

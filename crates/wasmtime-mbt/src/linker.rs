@@ -85,7 +85,7 @@ impl<T: 'static> Linker<T> {
 
     /// `Err` unless `engine` is this linker's engine (Wasmtime asserts it,
     /// which would abort the process).
-    fn check_engine(&self, engine: &Engine) -> Result<()> {
+    pub(crate) fn check_engine(&self, engine: &Engine) -> Result<()> {
         if Engine::same(&self.engine, engine) {
             Ok(())
         } else {
