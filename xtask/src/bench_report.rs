@@ -1,5 +1,5 @@
 //! `cargo xtask bench-report`: run the criterion benches of `wasmtime-mbt`
-//! (`crates/wasmtime-mbt/benches/compare.rs`) and write their results, as a
+//! (`crates/compat/benches/compare.rs`) and write their results, as a
 //! markdown table of ns/op with safe/raw and safe/native ratios, into
 //! `docs/PERF.md`.
 //!
@@ -99,7 +99,7 @@ pub fn run(options: Options) -> Result<(), String> {
     if options.run {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.current_dir(&root).args(["bench", "-p", "wasmtime-mbt", "--bench", "compare"]);
+        cmd.current_dir(&root).args(["bench", "-p", "wasmtime-mbt-compat", "--bench", "compare"]);
         if !options.bench_args.is_empty() {
             cmd.arg("--").args(&options.bench_args);
         }

@@ -79,6 +79,8 @@
 
 // `wasmtime-c-api-impl` exports the C API as `#[no_mangle]` functions; naming
 // the crate makes sure its archive reaches the linker of every dependent.
+// Without `bundled`, build.rs links a prebuilt libwasmtime instead.
+#[cfg(feature = "bundled")]
 extern crate wasmtime_c_api as _;
 
 #[allow(missing_docs, unsafe_op_in_unsafe_fn)]
@@ -106,4 +108,27 @@ pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
 pub fn wasmtime_version() -> &'static str {
     let bytes = WASMTIME_VERSION.strip_suffix(b"\0").unwrap_or(WASMTIME_VERSION);
     std::str::from_utf8(bytes).expect("the version is ASCII")
+}
+
+/// How this crate links Wasmtime, and the Cargo features it was built with.
+///
+/// With `bundled` the features describe the Wasmtime that was compiled;
+/// with a prebuilt library they only say what the dependent asked for (the
+/// library decides what it has).
+///
+/// ```
+/// assert_eq!(wasmtime_mbt_sys::build::BUNDLED, cfg!(feature = "bundled"));
+/// ```
+pub mod build {
+    /// Wasmtime was built from source (the `bundled` feature), rather than a
+    /// prebuilt library linked.
+    pub const BUNDLED: bool = cfg!(feature = "bundled");
+    /// The `cranelift` feature.
+    pub const CRANELIFT: bool = cfg!(feature = "cranelift");
+    /// The `winch` feature.
+    pub const WINCH: bool = cfg!(feature = "winch");
+    /// The `gc` feature.
+    pub const GC: bool = cfg!(feature = "gc");
+    /// The `pooling-allocator` feature.
+    pub const POOLING_ALLOCATOR: bool = cfg!(feature = "pooling-allocator");
 }

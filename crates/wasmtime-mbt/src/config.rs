@@ -2,11 +2,12 @@
 //!
 //! `wasm_engine_new_with_config` aborts the process when Wasmtime rejects a
 //! configuration. A `Config` therefore records each setting twice: as a C
-//! call to replay on a fresh `wasm_config_t`, and on a native
-//! `wasmtime::Config` (the very type the C API wraps). [`Engine::new`]
-//! first builds a native engine from the latter; only when that succeeds is
-//! the C config created, replayed and handed to C, so an invalid config is an
-//! `Err` carrying Wasmtime's own message, never an abort.
+//! call to replay on a fresh `wasm_config_t`, and in [`rules::Settings`],
+//! which [`rules::check`] validates with Wasmtime 48's own rules (and
+//! messages) before any C config exists. Only a config that passes is
+//! created, replayed and handed to C, so an invalid config is an `Err`,
+//! never an abort. Settings Wasmtime checks at once (`target`,
+//! `cache_config_load`) are tried on a throwaway C config when set.
 //!
 //! Because the C object is made fresh for each engine, a `Config` is
 //! `Clone`, can build any number of engines, and never frees anything twice.
@@ -30,6 +31,7 @@ use crate::owned::Owned;
 use crate::{Error, Result};
 
 mod pooling;
+pub(crate) mod rules;
 pub use pooling::PoolingAllocationConfig;
 
 /// One recorded C call, replayed on a fresh `wasm_config_t`.
@@ -47,7 +49,7 @@ type Replay = Arc<dyn Fn(*mut sys::wasm_config_t) -> Result<()> + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct Config {
-    native: wasmtime::Config,
+    settings: rules::Settings,
     replay: Vec<Replay>,
 }
 
@@ -63,53 +65,56 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// Converts a native `wasmtime::Error` into ours, formatted as the C API
-/// formats errors (`{:?}`, with the context chain).
-pub(crate) fn native_error(error: wasmtime::Error) -> Error {
-    Error::Wasmtime { message: format!("{error:?}"), trace: Vec::new() }
-}
-
 impl Config {
     /// The default configuration, as `wasm_config_new`.
     pub fn new() -> Config {
-        Config { native: wasmtime::Config::new(), replay: Vec::new() }
+        Config { settings: rules::Settings::default(), replay: Vec::new() }
     }
 
-    /// Records one setting: applied now to the native config, later to C.
+    /// Records one setting: noted now for validation, applied later to C.
     fn record(
         &mut self,
-        native: impl FnOnce(&mut wasmtime::Config),
+        note: impl FnOnce(&mut rules::Settings),
         c: impl Fn(*mut sys::wasm_config_t) -> Result<()> + Send + Sync + 'static,
     ) -> &mut Config {
-        native(&mut self.native);
+        note(&mut self.settings);
         self.replay.push(Arc::new(c));
         self
     }
 
-    /// [`record`](Config::record) for a setting Wasmtime may reject at once
-    /// (the native method returns `Result`): on `Err` nothing is recorded.
+    /// [`record`](Config::record) for a setting Wasmtime checks at once (the
+    /// C setter returns an error): it is tried on a throwaway C config
+    /// first, and on `Err` nothing is recorded.
     fn try_record(
         &mut self,
-        native: impl FnOnce(&mut wasmtime::Config) -> wasmtime::Result<()>,
+        note: impl FnOnce(&mut rules::Settings),
         c: impl Fn(*mut sys::wasm_config_t) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Config> {
-        native(&mut self.native).map_err(native_error)?;
-        self.replay.push(Arc::new(c));
-        Ok(self)
+        // SAFETY: `wasm_config_new` returns an owned config, deleted on drop.
+        let probe = unsafe { Owned::from_raw(sys::wasm_config_new()) }.ok_or_else(|| Error::msg("wasm_config_new failed"))?;
+        c(probe.as_ptr())?;
+        Ok(self.record(note, c))
+    }
+
+    /// Checks the configuration with Wasmtime 48's rules, as
+    /// [`Engine::new`](crate::Engine::new) does first, without building an
+    /// engine. Not in `wasmtime`'s API: the differential test of the rules
+    /// against native `wasmtime::Engine::new` uses it.
+    ///
+    /// ```
+    /// use wasmtime_mbt::Config;
+    /// let mut config = Config::new();
+    /// config.max_wasm_stack(0);
+    /// assert_eq!(config.validate().unwrap_err().to_string(), "max_wasm_stack size cannot be zero");
+    /// ```
+    #[doc(hidden)]
+    pub fn validate(&self) -> Result<()> {
+        rules::check(&self.settings, &rules::Build::linked())
     }
 
     /// Validates the configuration and builds the C object for one engine.
-    ///
-    /// Validation builds (and drops) a native engine from the very settings
-    /// replayed on C. A panic inside Wasmtime during that build is caught
-    /// and returned as an `Err` too: across the C boundary it would abort.
     pub(crate) fn to_raw(&self) -> Result<Owned<sys::wasm_config_t>> {
-        let native = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wasmtime::Engine::new(&self.native)));
-        match native {
-            Ok(Ok(engine)) => drop(engine),
-            Ok(Err(error)) => return Err(native_error(error)),
-            Err(panic) => return Err(Error::msg(format!("Wasmtime panicked while validating the config: {}", panic_message(&*panic)))),
-        }
+        self.validate()?;
         // SAFETY: `wasm_config_new` returns an owned config.
         let raw = unsafe { Owned::from_raw(sys::wasm_config_new()) }.ok_or_else(|| Error::msg("wasm_config_new failed"))?;
         for apply in &self.replay {
@@ -132,9 +137,7 @@ impl Config {
     /// ```
     pub fn strategy(&mut self, strategy: Strategy) -> &mut Config {
         self.record(
-            |n| {
-                n.strategy(strategy.to_native());
-            },
+            |s| s.strategy = strategy,
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_strategy_set(c, strategy.to_raw()) };
@@ -154,9 +157,7 @@ impl Config {
     /// ```
     pub fn cranelift_opt_level(&mut self, level: OptLevel) -> &mut Config {
         self.record(
-            |n| {
-                n.cranelift_opt_level(level.to_native());
-            },
+            |_| {},
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_cranelift_opt_level_set(c, level.to_raw()) };
@@ -170,9 +171,7 @@ impl Config {
     /// `wasmtime::Config::cranelift_regalloc_algorithm`.
     pub fn cranelift_regalloc_algorithm(&mut self, algorithm: RegallocAlgorithm) -> &mut Config {
         self.record(
-            |n| {
-                n.cranelift_regalloc_algorithm(algorithm.to_native());
-            },
+            |_| {},
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_cranelift_regalloc_algorithm_set(c, algorithm.to_raw()) };
@@ -189,9 +188,7 @@ impl Config {
     /// `./jit-<pid>.dump`, `PerfMap` writes `/tmp/perf-<pid>.map`.
     pub fn profiler(&mut self, profiler: ProfilingStrategy) -> &mut Config {
         self.record(
-            |n| {
-                n.profiler(profiler.to_native());
-            },
+            |s| s.profiler = profiler,
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_profiler_set(c, profiler.to_raw()) };
@@ -221,7 +218,7 @@ impl Config {
     pub fn target(&mut self, target: &str) -> Result<&mut Config> {
         let raw = c_string("target", target)?;
         self.try_record(
-            |n| n.target(target).map(drop),
+            |s| s.target = Some(target.to_string()),
             // SAFETY: the pointer is the live config being built; the string
             // is a valid C string that outlives the call.
             move |c| unsafe { Error::check(sys::wasmtime_config_target_set(c, raw.as_ptr())) },
@@ -254,10 +251,7 @@ impl Config {
     pub unsafe fn cranelift_flag_enable(&mut self, flag: &str) -> Result<&mut Config> {
         let raw = c_string("Cranelift flag", flag)?;
         Ok(self.record(
-            // SAFETY: forwarded from the caller.
-            |n| unsafe {
-                n.cranelift_flag_enable(flag);
-            },
+            |s| s.cranelift_flags.push(flag.to_string()),
             // SAFETY: the pointer is the live config being built; the string
             // is valid UTF-8 and outlives the call.
             move |c| {
@@ -295,10 +289,7 @@ impl Config {
         let raw_name = c_string("Cranelift setting", name)?;
         let raw_value = c_string("Cranelift setting value", value)?;
         Ok(self.record(
-            // SAFETY: forwarded from the caller.
-            |n| unsafe {
-                n.cranelift_flag_set(name, value);
-            },
+            |s| s.cranelift_settings.push((name.to_string(), value.to_string())),
             // SAFETY: the pointer is the live config being built; the strings
             // are valid UTF-8 and outlive the call.
             move |c| {
@@ -340,11 +331,7 @@ impl Config {
             }
         };
         self.try_record(
-            |n| {
-                let cache = wasmtime::Cache::from_file(path)?;
-                n.cache(Some(cache));
-                Ok(())
-            },
+            |_| {},
             move |c| {
                 let ptr = raw.as_ref().map_or(std::ptr::null(), |raw| raw.as_ptr());
                 // SAFETY: the pointer is the live config being built; the
@@ -375,9 +362,7 @@ impl Config {
     pub fn pooling_allocation_strategy(&mut self, pooling: &PoolingAllocationConfig) -> &mut Config {
         let recorded = pooling.clone();
         self.record(
-            |n| {
-                n.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling.native().clone()));
-            },
+            |s| s.pooling = Some(pooling.limits()),
             move |c| {
                 let raw = recorded.to_raw()?;
                 // SAFETY: both pointers are live; C copies the pooling
@@ -394,26 +379,16 @@ fn c_string(what: &str, text: &str) -> Result<CString> {
     CString::new(text).map_err(|e| Error::msg(format!("{what} {text:?} contains a NUL byte at position {}", e.nul_position())))
 }
 
-/// The message of a caught panic.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(message) = panic.downcast_ref::<&str>() {
-        message
-    } else if let Some(message) = panic.downcast_ref::<String>() {
-        message
-    } else {
-        "unknown panic"
-    }
-}
-
 /// Generates `Config` methods for `bool`/integer settings that have the same
 /// name on `wasmtime::Config` and a `wasmtime_config_<c>_set` in C.
 macro_rules! simple_settings {
-    ($($(#[$doc:meta])* $name:ident($ty:ty) => $c:ident;)*) => {
+    ($($(#[$doc:meta])* $name:ident($ty:ty) => $c:ident $(, $s:ident => $note:expr)?;)*) => {
         impl Config {$(
             $(#[$doc])*
             pub fn $name(&mut self, value: $ty) -> &mut Config {
                 self.record(
-                    |n| { n.$name(value); },
+                    #[allow(unused_variables)]
+                    |settings| { $(let $s = settings; ($note)(value);)? },
                     // SAFETY: the pointer is the live config being built.
                     move |c| { unsafe { sys::$c(c, value as _) }; Ok(()) },
                 )
@@ -434,7 +409,7 @@ simple_settings! {
     /// Maximum stack wasm may use, in bytes (`wasmtime_config_max_wasm_stack_set`).
     /// Zero, or more than [`async_stack_size`](Config::async_stack_size),
     /// makes [`Engine::new`](crate::Engine::new) fail.
-    max_wasm_stack(usize) => wasmtime_config_max_wasm_stack_set;
+    max_wasm_stack(usize) => wasmtime_config_max_wasm_stack_set, s => |v| s.max_wasm_stack = v;
 
     /// The threads proposal: shared memories and atomics
     /// (`wasmtime_config_wasm_threads_set`).
@@ -443,23 +418,23 @@ simple_settings! {
     /// (`wasmtime_config_shared_memory_set`).
     shared_memory(bool) => wasmtime_config_shared_memory_set;
     /// The tail-call proposal (`wasmtime_config_wasm_tail_call_set`).
-    wasm_tail_call(bool) => wasmtime_config_wasm_tail_call_set;
+    wasm_tail_call(bool) => wasmtime_config_wasm_tail_call_set, s => |v| s.features.tail_call = Some(v);
     /// The reference-types proposal (`wasmtime_config_wasm_reference_types_set`).
     wasm_reference_types(bool) => wasmtime_config_wasm_reference_types_set;
     /// The typed function references proposal
     /// (`wasmtime_config_wasm_function_references_set`).
-    wasm_function_references(bool) => wasmtime_config_wasm_function_references_set;
+    wasm_function_references(bool) => wasmtime_config_wasm_function_references_set, s => |v| s.features.function_references = Some(v);
     /// The GC proposal (`wasmtime_config_wasm_gc_set`).
-    wasm_gc(bool) => wasmtime_config_wasm_gc_set;
+    wasm_gc(bool) => wasmtime_config_wasm_gc_set, s => |v| s.features.gc = Some(v);
     /// Runtime support for garbage-collected types, needed by the GC,
     /// reference-types and exceptions proposals
     /// (`wasmtime_config_gc_support_set`).
-    gc_support(bool) => wasmtime_config_gc_support_set;
+    gc_support(bool) => wasmtime_config_gc_support_set, s => |v| s.features.gc_types = Some(v);
     /// The fixed-width SIMD proposal (`wasmtime_config_wasm_simd_set`).
-    wasm_simd(bool) => wasmtime_config_wasm_simd_set;
+    wasm_simd(bool) => wasmtime_config_wasm_simd_set, s => |v| s.features.simd = Some(v);
     /// The relaxed SIMD proposal (`wasmtime_config_wasm_relaxed_simd_set`).
     /// Needs [`wasm_simd`](Config::wasm_simd).
-    wasm_relaxed_simd(bool) => wasmtime_config_wasm_relaxed_simd_set;
+    wasm_relaxed_simd(bool) => wasmtime_config_wasm_relaxed_simd_set, s => |v| s.features.relaxed_simd = Some(v);
     /// Make relaxed SIMD instructions deterministic across platforms
     /// (`wasmtime_config_wasm_relaxed_simd_deterministic_set`).
     relaxed_simd_deterministic(bool) => wasmtime_config_wasm_relaxed_simd_deterministic_set;
@@ -476,11 +451,11 @@ simple_settings! {
     /// The branch-hinting proposal (`wasmtime_config_wasm_branch_hinting_set`).
     wasm_branch_hinting(bool) => wasmtime_config_wasm_branch_hinting_set;
     /// The exception-handling proposal (`wasmtime_config_wasm_exceptions_set`).
-    wasm_exceptions(bool) => wasmtime_config_wasm_exceptions_set;
+    wasm_exceptions(bool) => wasmtime_config_wasm_exceptions_set, s => |v| s.features.exceptions = Some(v);
     /// The custom-page-sizes proposal (`wasmtime_config_wasm_custom_page_sizes_set`).
     wasm_custom_page_sizes(bool) => wasmtime_config_wasm_custom_page_sizes_set;
     /// The stack-switching proposal (`wasmtime_config_wasm_stack_switching_set`).
-    wasm_stack_switching(bool) => wasmtime_config_wasm_stack_switching_set;
+    wasm_stack_switching(bool) => wasmtime_config_wasm_stack_switching_set, s => |v| s.features.stack_switching = Some(v);
     /// The component model (`wasmtime_config_wasm_component_model_set`).
     wasm_component_model(bool) => wasmtime_config_wasm_component_model_set;
     /// The component model's `map` type
@@ -488,7 +463,7 @@ simple_settings! {
     wasm_component_model_map(bool) => wasmtime_config_wasm_component_model_map_set;
     /// Runtime support for component-model concurrency
     /// (`wasmtime_config_concurrency_support_set`).
-    concurrency_support(bool) => wasmtime_config_concurrency_support_set;
+    concurrency_support(bool) => wasmtime_config_concurrency_support_set, s => |v| s.concurrency_support = Some(v);
 
     /// Compile functions in parallel (`wasmtime_config_parallel_compilation_set`).
     parallel_compilation(bool) => wasmtime_config_parallel_compilation_set;
@@ -500,17 +475,17 @@ simple_settings! {
     cranelift_nan_canonicalization(bool) => wasmtime_config_cranelift_nan_canonicalization_set;
     /// Register unwind info for compiled code with the host's unwinder
     /// (`wasmtime_config_native_unwind_info_set`).
-    native_unwind_info(bool) => wasmtime_config_native_unwind_info_set;
+    native_unwind_info(bool) => wasmtime_config_native_unwind_info_set, s => |v| s.native_unwind_info = Some(v);
 
     /// Whether a linear memory may move when it grows
     /// (`wasmtime_config_memory_may_move_set`).
     memory_may_move(bool) => wasmtime_config_memory_may_move_set;
     /// Bytes of virtual memory reserved up front for each linear memory
     /// (`wasmtime_config_memory_reservation_set`).
-    memory_reservation(u64) => wasmtime_config_memory_reservation_set;
+    memory_reservation(u64) => wasmtime_config_memory_reservation_set, s => |v| s.memory_reservation = Some(v);
     /// Bytes of guard region after each linear memory
     /// (`wasmtime_config_memory_guard_size_set`).
-    memory_guard_size(u64) => wasmtime_config_memory_guard_size_set;
+    memory_guard_size(u64) => wasmtime_config_memory_guard_size_set, s => |v| s.memory_guard_size = Some(v);
     /// Extra bytes reserved when a linear memory moves to grow
     /// (`wasmtime_config_memory_reservation_for_growth_set`).
     memory_reservation_for_growth(u64) => wasmtime_config_memory_reservation_for_growth_set;
@@ -519,13 +494,13 @@ simple_settings! {
     memory_init_cow(bool) => wasmtime_config_memory_init_cow_set;
     /// Catch traps with signal handlers rather than explicit checks
     /// (`wasmtime_config_signals_based_traps_set`).
-    signals_based_traps(bool) => wasmtime_config_signals_based_traps_set;
+    signals_based_traps(bool) => wasmtime_config_signals_based_traps_set, s => |v| s.signals_based_traps = Some(v);
     /// On macOS, catch traps with Mach ports rather than signals; ignored
     /// elsewhere (`wasmtime_config_macos_use_mach_ports_set`).
     macos_use_mach_ports(bool) => wasmtime_config_macos_use_mach_ports_set;
     /// Stack size, in bytes, of the fibers running async wasm
     /// (`wasmtime_config_async_stack_size_set`).
-    async_stack_size(usize) => wasmtime_config_async_stack_size_set;
+    async_stack_size(usize) => wasmtime_config_async_stack_size_set, s => |v| s.async_stack_size = v;
 }
 
 /// How wasm is compiled, as `wasmtime::Strategy` (`wasmtime_strategy_t`).
@@ -543,14 +518,6 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    fn to_native(self) -> wasmtime::Strategy {
-        match self {
-            Strategy::Auto => wasmtime::Strategy::Auto,
-            Strategy::Cranelift => wasmtime::Strategy::Cranelift,
-            Strategy::Winch => wasmtime::Strategy::Winch,
-        }
-    }
-
     fn to_raw(self) -> sys::wasmtime_strategy_t {
         (match self {
             Strategy::Auto => sys::WASMTIME_STRATEGY_AUTO,
@@ -575,14 +542,6 @@ pub enum OptLevel {
 }
 
 impl OptLevel {
-    fn to_native(self) -> wasmtime::OptLevel {
-        match self {
-            OptLevel::None => wasmtime::OptLevel::None,
-            OptLevel::Speed => wasmtime::OptLevel::Speed,
-            OptLevel::SpeedAndSize => wasmtime::OptLevel::SpeedAndSize,
-        }
-    }
-
     fn to_raw(self) -> sys::wasmtime_opt_level_t {
         (match self {
             OptLevel::None => sys::WASMTIME_OPT_LEVEL_NONE,
@@ -612,15 +571,6 @@ pub enum ProfilingStrategy {
 }
 
 impl ProfilingStrategy {
-    fn to_native(self) -> wasmtime::ProfilingStrategy {
-        match self {
-            ProfilingStrategy::None => wasmtime::ProfilingStrategy::None,
-            ProfilingStrategy::JitDump => wasmtime::ProfilingStrategy::JitDump,
-            ProfilingStrategy::VTune => wasmtime::ProfilingStrategy::VTune,
-            ProfilingStrategy::PerfMap => wasmtime::ProfilingStrategy::PerfMap,
-        }
-    }
-
     fn to_raw(self) -> sys::wasmtime_profiling_strategy_t {
         (match self {
             ProfilingStrategy::None => sys::WASMTIME_PROFILING_STRATEGY_NONE,
@@ -645,13 +595,6 @@ pub enum RegallocAlgorithm {
 }
 
 impl RegallocAlgorithm {
-    fn to_native(self) -> wasmtime::RegallocAlgorithm {
-        match self {
-            RegallocAlgorithm::Backtracking => wasmtime::RegallocAlgorithm::Backtracking,
-            RegallocAlgorithm::SinglePass => wasmtime::RegallocAlgorithm::SinglePass,
-        }
-    }
-
     fn to_raw(self) -> sys::wasmtime_regalloc_algorithm_t {
         (match self {
             RegallocAlgorithm::Backtracking => sys::WASMTIME_REGALLOC_BACKTRACKING,

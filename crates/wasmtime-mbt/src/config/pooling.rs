@@ -1,10 +1,10 @@
 //! `PoolingAllocationConfig`: every `wasmtime_pooling_allocation_config_*_set`
 //! of the C API as a builder method.
 //!
-//! Same design as [`Config`](crate::Config): each setting is applied to a
-//! native `wasmtime::PoolingAllocationConfig` (validated with the rest of the
-//! `Config` when an engine is built) and recorded as a C call, replayed on a
-//! fresh `wasmtime_pooling_allocation_config_t` for each engine.
+//! Same design as [`Config`](crate::Config): each setting that sizes a pool
+//! is noted (validated with the rest of the `Config` when an engine is
+//! built) and every setting is recorded as a C call, replayed on a fresh
+//! `wasmtime_pooling_allocation_config_t` for each engine.
 
 use std::sync::Arc;
 
@@ -40,7 +40,7 @@ type Replay = Arc<dyn Fn(*mut sys::wasmtime_pooling_allocation_config_t) + Send 
 /// ```
 #[derive(Clone)]
 pub struct PoolingAllocationConfig {
-    native: wasmtime::PoolingAllocationConfig,
+    limits: super::rules::Pooling,
     replay: Vec<Replay>,
 }
 
@@ -59,23 +59,23 @@ impl std::fmt::Debug for PoolingAllocationConfig {
 impl PoolingAllocationConfig {
     /// Wasmtime's default limits, as `wasmtime_pooling_allocation_config_new`.
     pub fn new() -> PoolingAllocationConfig {
-        PoolingAllocationConfig { native: wasmtime::PoolingAllocationConfig::new(), replay: Vec::new() }
+        PoolingAllocationConfig { limits: super::rules::Pooling::default(), replay: Vec::new() }
     }
 
-    /// Records one setting: applied now to the native config, later to C.
+    /// Records one setting: noted now for validation, applied later to C.
     fn record(
         &mut self,
-        native: impl FnOnce(&mut wasmtime::PoolingAllocationConfig),
+        note: impl FnOnce(&mut super::rules::Pooling),
         c: impl Fn(*mut sys::wasmtime_pooling_allocation_config_t) + Send + Sync + 'static,
     ) -> &mut PoolingAllocationConfig {
-        native(&mut self.native);
+        note(&mut self.limits);
         self.replay.push(Arc::new(c));
         self
     }
 
-    /// The native twin, for validation.
-    pub(super) fn native(&self) -> &wasmtime::PoolingAllocationConfig {
-        &self.native
+    /// The limits that size the pools, for validation.
+    pub(super) fn limits(&self) -> super::rules::Pooling {
+        self.limits
     }
 
     /// A fresh C pooling config with every recorded setting applied.
@@ -93,12 +93,13 @@ impl PoolingAllocationConfig {
 /// Generates the setters: same name on `wasmtime::PoolingAllocationConfig`,
 /// `wasmtime_pooling_allocation_config_<name>_set` in C.
 macro_rules! pooling_settings {
-    ($($(#[$doc:meta])* $name:ident($ty:ty) => $c:ident;)*) => {
+    ($($(#[$doc:meta])* $name:ident($ty:ty) => $c:ident $(, $field:ident)?;)*) => {
         impl PoolingAllocationConfig {$(
             $(#[$doc])*
             pub fn $name(&mut self, value: $ty) -> &mut PoolingAllocationConfig {
                 self.record(
-                    |n| { n.$name(value); },
+                    #[allow(unused_variables)]
+                    |limits| { $(limits.$field = value;)? },
                     // SAFETY: the pointer is the live pooling config being built.
                     move |c| unsafe { sys::$c(c, value) },
                 )
@@ -126,7 +127,7 @@ pooling_settings! {
     table_keep_resident(usize) => wasmtime_pooling_allocation_config_table_keep_resident_set;
     /// Maximum number of component instances alive at once
     /// (`wasmtime_pooling_allocation_config_total_component_instances_set`).
-    total_component_instances(u32) => wasmtime_pooling_allocation_config_total_component_instances_set;
+    total_component_instances(u32) => wasmtime_pooling_allocation_config_total_component_instances_set, total_component_instances;
     /// Maximum size, in bytes, of a component instance's metadata
     /// (`wasmtime_pooling_allocation_config_max_component_instance_size_set`).
     max_component_instance_size(usize) => wasmtime_pooling_allocation_config_max_component_instance_size_set;
@@ -141,16 +142,16 @@ pooling_settings! {
     max_tables_per_component(u32) => wasmtime_pooling_allocation_config_max_tables_per_component_set;
     /// Maximum linear memories alive at once
     /// (`wasmtime_pooling_allocation_config_total_memories_set`).
-    total_memories(u32) => wasmtime_pooling_allocation_config_total_memories_set;
+    total_memories(u32) => wasmtime_pooling_allocation_config_total_memories_set, total_memories;
     /// Maximum tables alive at once
     /// (`wasmtime_pooling_allocation_config_total_tables_set`).
-    total_tables(u32) => wasmtime_pooling_allocation_config_total_tables_set;
+    total_tables(u32) => wasmtime_pooling_allocation_config_total_tables_set, total_tables;
     /// Maximum async stacks alive at once
     /// (`wasmtime_pooling_allocation_config_total_stacks_set`).
-    total_stacks(u32) => wasmtime_pooling_allocation_config_total_stacks_set;
+    total_stacks(u32) => wasmtime_pooling_allocation_config_total_stacks_set, total_stacks;
     /// Maximum core instances alive at once
     /// (`wasmtime_pooling_allocation_config_total_core_instances_set`).
-    total_core_instances(u32) => wasmtime_pooling_allocation_config_total_core_instances_set;
+    total_core_instances(u32) => wasmtime_pooling_allocation_config_total_core_instances_set, total_core_instances;
     /// Maximum size, in bytes, of a core instance's metadata
     /// (`wasmtime_pooling_allocation_config_max_core_instance_size_set`).
     max_core_instance_size(usize) => wasmtime_pooling_allocation_config_max_core_instance_size_set;
@@ -159,14 +160,14 @@ pooling_settings! {
     max_tables_per_module(u32) => wasmtime_pooling_allocation_config_max_tables_per_module_set;
     /// Maximum elements of one table
     /// (`wasmtime_pooling_allocation_config_table_elements_set`).
-    table_elements(usize) => wasmtime_pooling_allocation_config_table_elements_set;
+    table_elements(usize) => wasmtime_pooling_allocation_config_table_elements_set, table_elements;
     /// Maximum linear memories defined by one core module
     /// (`wasmtime_pooling_allocation_config_max_memories_per_module_set`).
     max_memories_per_module(u32) => wasmtime_pooling_allocation_config_max_memories_per_module_set;
     /// Maximum size, in bytes, of one linear memory
     /// (`wasmtime_pooling_allocation_config_max_memory_size_set`).
-    max_memory_size(usize) => wasmtime_pooling_allocation_config_max_memory_size_set;
+    max_memory_size(usize) => wasmtime_pooling_allocation_config_max_memory_size_set, max_memory_size;
     /// Maximum GC heaps alive at once
     /// (`wasmtime_pooling_allocation_config_total_gc_heaps_set`).
-    total_gc_heaps(u32) => wasmtime_pooling_allocation_config_total_gc_heaps_set;
+    total_gc_heaps(u32) => wasmtime_pooling_allocation_config_total_gc_heaps_set, total_gc_heaps;
 }

@@ -11,7 +11,7 @@
 //! compile, `InstancePre::instantiate`, externref round trip, `call_async`
 //! polled to completion, `Poller` round trip and a WASI command.
 //!
-//! Run: `cargo bench -p wasmtime-mbt` (or `cargo xtask bench-report`).
+//! Run: `cargo bench -p wasmtime-mbt-compat` (or `cargo xtask bench-report`).
 //! Each case is short (0.5 s warm-up, 2 s measurement) so the suite takes a
 //! few minutes on a 2-core machine.
 

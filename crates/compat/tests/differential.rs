@@ -1,3 +1,4 @@
+#![cfg(feature = "native")]
 //! Differential testing (issue 9): random small modules run through
 //! `wasmtime_mbt` and through the native `wasmtime` crate (same version, same
 //! process) must give identical results or identical trap codes.
