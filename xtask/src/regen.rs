@@ -72,6 +72,8 @@ fn inputs() -> Result<Inputs, String> {
         .ok_or("wasmtime-mbt-sys has no default features")?
         .iter()
         .filter_map(|f| f.as_str())
+        // `bundled` chooses how Wasmtime is linked, not what it contains.
+        .filter(|f| *f != "bundled")
         .map(feature_macro_suffix)
         .collect();
     Ok(Inputs {
