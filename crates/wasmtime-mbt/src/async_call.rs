@@ -481,7 +481,7 @@ impl<T> Linker<T> {
         let opaque = opaque_of(store);
         check_engine(opaque, module)?;
         self.check_engine(opaque.engine())?;
-        opaque.note_linker(self.has_async);
+        opaque.note_linker(self.has_async, self.has_wasi);
         let linker = self.raw.as_ptr();
         // SAFETY: the linker and module are borrowed for `'a`; the store's
         // data type is `T`, as every closure of this linker expects; the
@@ -638,7 +638,7 @@ impl<T> InstancePre<T> {
     {
         let opaque = opaque_of(store);
         check_engine(opaque, self.module())?;
-        opaque.note_linker(self.has_async);
+        opaque.note_linker(self.has_async, self.has_wasi);
         let pre = self.raw.as_ptr();
         // SAFETY: the pre-instance is borrowed for `'a` and was made on this
         // engine for stores of `T`; the out-pointers are into the slots.

@@ -177,6 +177,8 @@ pub struct InstancePre<T> {
     module: Module,
     /// Whether the linker had async host functions.
     pub(crate) has_async: bool,
+    /// Whether the linker had WASI defined.
+    pub(crate) has_wasi: bool,
     _data: std::marker::PhantomData<fn(T)>,
 }
 
@@ -193,8 +195,8 @@ impl<T> std::fmt::Debug for InstancePre<T> {
 }
 
 impl<T> InstancePre<T> {
-    pub(crate) fn new(raw: Owned<sys::wasmtime_instance_pre_t>, module: Module, has_async: bool) -> InstancePre<T> {
-        InstancePre { raw, module, has_async, _data: std::marker::PhantomData }
+    pub(crate) fn new(raw: Owned<sys::wasmtime_instance_pre_t>, module: Module, has_async: bool, has_wasi: bool) -> InstancePre<T> {
+        InstancePre { raw, module, has_async, has_wasi, _data: std::marker::PhantomData }
     }
 
     /// The module.
@@ -207,7 +209,7 @@ impl<T> InstancePre<T> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         check_engine(opaque, &self.module)?;
-        opaque.note_linker(self.has_async);
+        opaque.note_linker(self.has_async, self.has_wasi);
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();
         // SAFETY: the pre-instance is live and was made on this engine; the

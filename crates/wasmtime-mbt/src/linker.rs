@@ -47,6 +47,8 @@ pub struct Linker<T> {
     engine: Engine,
     /// Whether an async host function was defined (`func_new_async`).
     pub(crate) has_async: bool,
+    /// Whether WASI was defined (`define_wasi`).
+    pub(crate) has_wasi: bool,
     _data: PhantomData<fn(T)>,
 }
 
@@ -66,7 +68,7 @@ impl<T> Clone for Linker<T> {
     fn clone(&self) -> Linker<T> {
         // SAFETY: the linker is live; the clone is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_clone(self.raw.as_ptr())) }.expect("linker clone");
-        Linker { raw, engine: self.engine.clone(), has_async: self.has_async, _data: PhantomData }
+        Linker { raw, engine: self.engine.clone(), has_async: self.has_async, has_wasi: self.has_wasi, _data: PhantomData }
     }
 }
 
@@ -75,7 +77,7 @@ impl<T: 'static> Linker<T> {
     pub fn new(engine: &Engine) -> Linker<T> {
         // SAFETY: the engine is live; the linker is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_new(engine.as_raw())) }.expect("linker");
-        Linker { raw, engine: engine.clone(), has_async: false, _data: PhantomData }
+        Linker { raw, engine: engine.clone(), has_async: false, has_wasi: false, _data: PhantomData }
     }
 
     /// The linker's engine.
@@ -217,7 +219,7 @@ impl<T: 'static> Linker<T> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
-        store.0.opaque.note_linker(self.has_async);
+        store.0.opaque.note_linker(self.has_async, self.has_wasi);
         // SAFETY: the linker, store and module are live and on one engine;
         // start functions may run host code, hence `check_call`.
         unsafe {
@@ -248,7 +250,7 @@ impl<T: 'static> Linker<T> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
-        store.0.opaque.note_linker(self.has_async);
+        store.0.opaque.note_linker(self.has_async, self.has_wasi);
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();
         // SAFETY: the linker, store and module are live and on one engine;
@@ -267,7 +269,7 @@ impl<T: 'static> Linker<T> {
         // SAFETY: the linker and module are live; `ret` is owned on success.
         unsafe {
             Error::check(sys::wasmtime_linker_instantiate_pre(self.raw.as_ptr(), module.as_raw(), &mut ret))?;
-            Ok(InstancePre::new(Owned::from_raw(ret).expect("instance pre"), module.clone(), self.has_async))
+            Ok(InstancePre::new(Owned::from_raw(ret).expect("instance pre"), module.clone(), self.has_async, self.has_wasi))
         }
     }
 
@@ -275,7 +277,7 @@ impl<T: 'static> Linker<T> {
     pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine()).ok()?;
-        store.0.opaque.note_linker(self.has_async);
+        store.0.opaque.note_linker(self.has_async, self.has_wasi);
         let mut item = sys::wasmtime_extern_t::default();
         // SAFETY: the linker and store are live; `item` is owned when found.
         unsafe {
@@ -300,7 +302,7 @@ impl<T: 'static> Linker<T> {
     pub fn get_default(&self, mut store: impl AsContextMut<Data = T>, name: &str) -> Result<Func> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
-        store.0.opaque.note_linker(self.has_async);
+        store.0.opaque.note_linker(self.has_async, self.has_wasi);
         let mut func = sys::wasmtime_func_t::default();
         // SAFETY: the linker and store are live.
         unsafe {

@@ -48,6 +48,10 @@ pub struct StoreOpaque {
     /// Wasmtime panics (an abort, behind C) when one is reached through
     /// `wasmtime_func_call_unchecked`, so typed calls check this first.
     async_host_funcs: Cell<bool>,
+    /// Whether the store has a WASI context (`wasmtime_context_set_wasi`).
+    /// Wasmtime's WASI functions panic (an abort, behind C) in a store
+    /// without one, so linkers with WASI install an empty one first.
+    wasi: Cell<bool>,
 }
 
 /// Everything a [`Store`] owns; boxed so its address, which C keeps as the
@@ -93,7 +97,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_host_funcs: Cell::new(false) };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_host_funcs: Cell::new(false), wasi: Cell::new(false) };
         let mut inner = Box::new(StoreInner { opaque, data });
         let data_ptr: *mut StoreInner<T> = &mut *inner;
         // SAFETY: the context is live; the pointer stays valid because the
@@ -308,10 +312,25 @@ impl StoreOpaque {
 
     /// Records that items of a linker with async host functions
     /// (`has_async`) entered this store.
-    pub(crate) fn note_linker(&self, has_async: bool) {
+    pub(crate) fn note_linker(&self, has_async: bool, has_wasi: bool) {
         if has_async {
             self.async_host_funcs.set(true);
         }
+        if has_wasi && !self.wasi.get() {
+            // SAFETY: the context is live; C takes ownership of the fresh
+            // config. An empty context cannot fail to build.
+            let error = unsafe { sys::wasmtime_context_set_wasi(self.context(), sys::wasi_config_new()) };
+            if !error.is_null() {
+                // SAFETY: an owned error, deleted once.
+                unsafe { sys::wasmtime_error_delete(error) };
+            }
+            self.wasi.set(true);
+        }
+    }
+
+    /// Records that the store has a WASI context now.
+    pub(crate) fn note_wasi(&self) {
+        self.wasi.set(true);
     }
 
     /// `Err` if a synchronous typed call could reach an async host function.

@@ -576,9 +576,11 @@ impl<T> Store<T> {
     /// (`wasmtime_context_set_wasi`), replacing any earlier one (instances
     /// already running see the new one too).
     ///
-    /// Every store that runs WASI imports needs one: in a store without it,
-    /// a WASI call traps with "wasi context must be populated" (Wasmtime
-    /// panics internally, so its panic message is also printed to stderr).
+    /// A store that a linker with [`Linker::define_wasi`] touches before
+    /// this is called gets an empty context (no arguments, environment or
+    /// preopens; empty stdin; stdout and stderr discarded): Wasmtime's WASI
+    /// functions would panic, which aborts the process behind the C API, in
+    /// a store without one.
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -590,10 +592,12 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn set_wasi(&mut self, config: WasiConfig) -> Result<()> {
-        let context = self.as_context_mut().0.opaque.context();
+        let opaque = &self.as_context_mut().0.opaque;
         // SAFETY: the context is live; C takes ownership of the config, also
         // on error.
-        unsafe { Error::check(sys::wasmtime_context_set_wasi(context, config.raw.into_raw())) }
+        unsafe { Error::check(sys::wasmtime_context_set_wasi(opaque.context(), config.raw.into_raw()))? };
+        opaque.note_wasi();
+        Ok(())
     }
 }
 
@@ -607,6 +611,7 @@ impl<T: 'static> Linker<T> {
     pub fn define_wasi(&mut self) -> Result<&mut Self> {
         // SAFETY: the linker is live.
         unsafe { Error::check(sys::wasmtime_linker_define_wasi(self.as_raw()))? };
+        self.has_wasi = true;
         Ok(self)
     }
 
