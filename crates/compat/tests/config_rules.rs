@@ -8,7 +8,8 @@
 //! Settings the rules refuse on purpose (their outcome cannot be predicted;
 //! see the rules' docs) are not generated: Cranelift settings outside the
 //! checked list, the JitDump profiler (it writes `./jit-<pid>.dump`), and
-//! pooling limits above 2^24. `WASMTIME_MBT_CONFIG_CASES` overrides the
+//! pooling counts above 2^20 (checked on our side alone below: native
+//! Wasmtime runs out of memory on its bookkeeping for them). `WASMTIME_MBT_CONFIG_CASES` overrides the
 //! number of random cases (default 3000), `WASMTIME_MBT_CONFIG_SEED` the seed.
 #![cfg(feature = "native")]
 
@@ -192,7 +193,12 @@ struct Outcome {
     native: Result<(), String>,
 }
 
+/// One case at a time: engines with pooling allocators use up the
+/// process's mappings, which the rules read (`vm.max_map_count`).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn run(ops: &[Op]) -> Outcome {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut ours = mbt::Config::new();
     let mut native = wasmtime::Config::new();
     for op in ops {
@@ -213,6 +219,14 @@ fn run(ops: &[Op]) -> Outcome {
 /// Messages that may differ where both sides fail, with the reason.
 fn same_message(ours: &str, native: &str) -> bool {
     if ours == native {
+        return true;
+    }
+    // Wasmtime applies Cranelift settings from a hash map, so which of two
+    // bad ones it reports first varies from run to run.
+    let cranelift = |m: &str| {
+        m.starts_with("Unexpected value for a setting") || m.starts_with("No existing setting named") || m.starts_with("Trying to set a setting")
+    };
+    if cranelift(ours) && cranelift(native) {
         return true;
     }
     // Cranelift's ISA lookup message names internals of `target-lexicon`;
@@ -268,9 +282,11 @@ impl Rng {
                         let v = match self.below(4) {
                             0 => self.below(8),
                             1 => self.below(200),
-                            2 => 1 << self.below(24),
+                            2 => 1 << self.below(17),
                             _ => 1 << (16 + self.below(18)),
                         };
+                        // Natively, huge pool counts abort (out of memory).
+                        let v = if name.starts_with("total_") { v.min(1 << 17) } else { v };
                         (name, v)
                     })
                     .collect();
@@ -328,7 +344,7 @@ fn every_setter_alone_agrees_with_native() {
         }
     }
     for &name in POOLING {
-        for v in [0, 1, 100, 1 << 20, 1 << 24] {
+        for v in [0, 1, 100, 1 << 16, 1 << 18] {
             cases.push(vec![Op::Pooling(vec![(name, v)])]);
         }
     }
@@ -356,4 +372,16 @@ fn random_combinations_agree_with_native() {
         })
         .collect();
     assert_none("random combinations", disagreements(cases.into_iter()));
+}
+
+#[test]
+fn pooling_counts_beyond_the_checked_bound_are_refused() {
+    for v in [(1u32 << 20) + 1, u32::MAX] {
+        let mut pooling = mbt::PoolingAllocationConfig::new();
+        pooling.total_core_instances(v);
+        let mut config = mbt::Config::new();
+        config.pooling_allocation_strategy(&pooling);
+        let err = mbt::Engine::new(&config).unwrap_err().to_string();
+        assert!(err.contains("cannot check a pooling limit total_core_instances"), "{err}");
+    }
 }

@@ -159,8 +159,13 @@ impl Config {
     /// # drop(engine); Ok(()) }
     /// ```
     pub fn cranelift_opt_level(&mut self, level: OptLevel) -> &mut Config {
+        let value = match level {
+            OptLevel::None => "none",
+            OptLevel::Speed => "speed",
+            OptLevel::SpeedAndSize => "speed_and_size",
+        };
         self.record(
-            |_| {},
+            |s| s.cranelift_settings.push(("opt_level".into(), value.into())),
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_cranelift_opt_level_set(c, level.to_raw()) };
@@ -173,8 +178,12 @@ impl Config {
     /// (`wasmtime_config_cranelift_regalloc_algorithm_set`), as
     /// `wasmtime::Config::cranelift_regalloc_algorithm`.
     pub fn cranelift_regalloc_algorithm(&mut self, algorithm: RegallocAlgorithm) -> &mut Config {
+        let value = match algorithm {
+            RegallocAlgorithm::Backtracking => "backtracking",
+            RegallocAlgorithm::SinglePass => "single_pass",
+        };
         self.record(
-            |_| {},
+            |s| s.cranelift_settings.push(("regalloc_algorithm".into(), value.into())),
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_cranelift_regalloc_algorithm_set(c, algorithm.to_raw()) };
@@ -472,10 +481,10 @@ simple_settings! {
     parallel_compilation(bool) => wasmtime_config_parallel_compilation_set;
     /// Run Cranelift's IR verifier on generated code, which slows compilation
     /// (`wasmtime_config_cranelift_debug_verifier_set`).
-    cranelift_debug_verifier(bool) => wasmtime_config_cranelift_debug_verifier_set;
+    cranelift_debug_verifier(bool) => wasmtime_config_cranelift_debug_verifier_set, s => |v: bool| s.cranelift_settings.push(("enable_verifier".into(), v.to_string()));
     /// Canonicalize NaNs produced by float instructions, for determinism
     /// (`wasmtime_config_cranelift_nan_canonicalization_set`).
-    cranelift_nan_canonicalization(bool) => wasmtime_config_cranelift_nan_canonicalization_set;
+    cranelift_nan_canonicalization(bool) => wasmtime_config_cranelift_nan_canonicalization_set, s => |v: bool| s.cranelift_settings.push(("enable_nan_canonicalization".into(), v.to_string()));
     /// Register unwind info for compiled code with the host's unwinder
     /// (`wasmtime_config_native_unwind_info_set`).
     native_unwind_info(bool) => wasmtime_config_native_unwind_info_set, s => |v| s.native_unwind_info = Some(v);

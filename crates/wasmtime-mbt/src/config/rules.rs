@@ -12,6 +12,9 @@
 //!
 //! - Cranelift settings outside a known list ([`CRANELIFT_SETTINGS`],
 //!   [`CRANELIFT_X86_FLAGS`]): Cranelift has dozens, per ISA.
+//! - Pooling counts (`total_memories`, …) above 2^20: Wasmtime allocates
+//!   its bookkeeping for them up front, and fails (aborts) out of memory
+//!   at some size this crate cannot know.
 //! - With a prebuilt library, anything that depends on how the library was
 //!   built: the Winch strategy, component-model concurrency, other targets
 //!   than the host.
@@ -257,12 +260,8 @@ pub(crate) fn check(settings: &Settings, build: &Build) -> Result<()> {
             (arch, os_family(&os).to_string())
         }
     };
-    if arch != std::env::consts::ARCH {
-        if !build.bundled {
-            return Err(unchecked(format_args!("the target {:?} against a prebuilt library", s.target.as_deref().unwrap_or(""))));
-        }
-        // Only the host's backend (no `all-arch`, no `pulley`) is compiled in.
-        return Err(Error::msg("Support for this target is disabled"));
+    if arch != std::env::consts::ARCH && !build.bundled {
+        return Err(unchecked(format_args!("the target {:?} against a prebuilt library", s.target.as_deref().unwrap_or(""))));
     }
     let strategy = match s.strategy {
         Strategy::Auto => Strategy::Cranelift,
@@ -329,8 +328,26 @@ pub(crate) fn check(settings: &Settings, build: &Build) -> Result<()> {
         Strategy::Winch if !build.winch => return Err(Error::msg("winch support not compiled in")),
         _ => {}
     }
-    let setting = |name: &str| s.cranelift_settings.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-    let unset_or = |name: &str, value: &str| setting(name).is_none_or(|v| v == value);
+    if arch != std::env::consts::ARCH {
+        // Only the host's backend (no `all-arch`, no `pulley`) is compiled in.
+        return Err(Error::msg("Support for this target is disabled"));
+    }
+    // The settings map: a later value for a name replaces an earlier one.
+    let mut settings: Vec<(&str, String)> = Vec::new();
+    for (name, value) in &s.cranelift_settings {
+        settings.retain(|(n, _)| n != name);
+        settings.push((name.as_str(), value.clone()));
+    }
+    let setting = |settings: &[(&str, String)], name: &str| settings.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+    // `ensure_setting_unset_or_given`: true if unset (and then sets it) or
+    // already `value`.
+    let mut unset_or = |name: &'static str, value: &str| match setting(&settings, name) {
+        None => {
+            settings.push((name, value.to_string()));
+            true
+        }
+        Some(v) => v == value,
+    };
     if let Some(unwind) = s.native_unwind_info {
         if !unset_or("unwind_info", &unwind.to_string()) {
             return Err(Error::msg("incompatible settings requested for Cranelift and Wasmtime `unwind-info` settings"));
@@ -358,7 +375,8 @@ pub(crate) fn check(settings: &Settings, build: &Build) -> Result<()> {
         }
     }
     // Settings first, then flags, as `build_compiler` applies them.
-    for (name, value) in &s.cranelift_settings {
+    for (name, value) in &settings {
+        let name = *name;
         match cranelift_kind(name) {
             None if known_unchecked(name) => return Err(unchecked(format_args!("the Cranelift setting {name:?}"))),
             None => return Err(no_such_setting(name)),
@@ -394,8 +412,9 @@ pub(crate) fn check(settings: &Settings, build: &Build) -> Result<()> {
 /// `PoolingInstanceAllocator::new`: the pools' sizes, and a trial
 /// reservation of each, as Wasmtime maps them.
 fn check_pooling(p: &Pooling, memory_reservation: u64, memory_guard_size: u64, stack_size: usize) -> Result<()> {
-    // Counts whose bookkeeping Wasmtime allocates infallibly up front.
-    const MAX_SLOTS: u32 = 1 << 24;
+    // Counts whose bookkeeping Wasmtime allocates up front (about 1.8 KiB a
+    // slot: 2^24 slots abort natively too, out of memory).
+    const MAX_SLOTS: u32 = 1 << 20;
     for (name, count) in [
         ("total_memories", p.total_memories),
         ("total_tables", p.total_tables),
@@ -451,11 +470,11 @@ fn check_pooling(p: &Pooling, memory_reservation: u64, memory_guard_size: u64, s
             .filter(|b| usize::try_from(*b).is_ok())
             .ok_or_else(|| too_large("total size of execution stacks exceeds addressable memory"))?;
         if let Some(free) = free_mappings() {
-            if u64::from(p.total_stacks) * 2 + 64 > free {
-                return Err(unchecked(format_args!(
-                    "total_stacks = {} (each stack's guard page is a mapping; {free} more mappings allowed by vm.max_map_count)",
-                    p.total_stacks
-                )));
+            // Each guard page splits the mapping: two mappings a stack,
+            // plus the few the other pools just made. Past that, Wasmtime's
+            // `mprotect` fails.
+            if u64::from(p.total_stacks) * 2 + 8 > free {
+                return Err(Error::msg("failed to protect stack guard page"));
             }
         }
         trial_map(stacks, true).map_err(|e| Error::msg(format!("failed to create stack pool mapping: {e}")))?;
