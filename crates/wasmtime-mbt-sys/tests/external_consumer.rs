@@ -11,9 +11,13 @@ fn a_crate_outside_the_workspace_links_and_calls_wasm() {
     // Same versions as the workspace, so the shared target dir reuses Wasmtime.
     std::fs::copy(root.join("Cargo.lock"), consumer.join("Cargo.lock")).unwrap();
     let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["run", "--quiet", "--offline", "--manifest-path"])
-        .arg(consumer.join("Cargo.toml"))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.args(["run", "--quiet", "--offline", "--manifest-path"]).arg(consumer.join("Cargo.toml"));
+    // The same link mode as this build (WASMTIME_MBT_LIB_DIR is inherited).
+    if !cfg!(feature = "bundled") {
+        cargo.arg("--no-default-features");
+    }
+    let output = cargo
         .env("CARGO_TARGET_DIR", target_dir)
         .output()
         .expect("cargo runs");
