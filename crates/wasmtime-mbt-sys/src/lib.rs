@@ -4,12 +4,23 @@
 //! `wasmtime/**.h` is re-exported at the crate root under its C name
 //! (`wasm_engine_new`, `wasmtime_func_call`, `WASMTIME_I32`, …). The
 //! bindings were produced by bindgen and are checked in (see
-//! `cargo xtask regen`), so building this crate needs neither libclang nor
-//! any C toolchain beyond what Wasmtime's own build uses (`cmake`).
+//! `cargo xtask regen`), so building this crate needs no libclang.
 //!
-//! Wasmtime itself is linked by depending on the crates.io crate
-//! `wasmtime-c-api-impl`; this crate's Cargo features forward to its
-//! features. The [`inline`] module supplies the few `static inline` helpers
+//! Wasmtime itself is linked in one of two ways:
+//!
+//! - with the `bundled` feature (the default), by depending on the crates.io
+//!   crate `wasmtime-c-api-impl`, which builds Wasmtime from source (needs
+//!   cmake); this crate's other Cargo features forward to its features;
+//! - without it, `build.rs` links a prebuilt libwasmtime 48.0.x: the
+//!   directory in `WASMTIME_MBT_LIB_DIR` (a folder with `libwasmtime.so`
+//!   and/or `libwasmtime.a`, or an unpacked release archive with `lib/`),
+//!   `WASMTIME_MBT_STATIC=1|0` to choose when both are there (each also
+//!   target-prefixed, e.g. `X86_64_UNKNOWN_LINUX_GNU_WASMTIME_MBT_LIB_DIR`),
+//!   else pkg-config's `wasmtime`. No cmake, C compiler or libclang is
+//!   needed. A shared library is found at run time under `cargo run` and
+//!   `cargo test`; `DEP_WASMTIME_MBT_LIB_DIR` names its directory for an
+//!   rpath in dependents' build scripts. [`build`] says which mode was
+//!   built. The [`inline`] module supplies the few `static inline` helpers
 //! of the headers that bindgen cannot translate.
 //!
 //! C code built by a dependent's build script finds the same headers through
