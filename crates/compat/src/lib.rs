@@ -14,3 +14,36 @@
 
 /// Whether the native `wasmtime` crate is built in (the `native` feature).
 pub const NATIVE: bool = cfg!(feature = "native");
+
+/// A small seeded generator (xorshift64*) for the randomised comparison
+/// tests: the same seed gives the same cases on every machine.
+///
+/// ```
+/// let mut rng = wasmtime_mbt_compat::Rng(7);
+/// let first = rng.next();
+/// assert_eq!(wasmtime_mbt_compat::Rng(7).next(), first);
+/// assert!(rng.below(10) < 10);
+/// assert!([1, 2, 3].contains(rng.pick(&[1, 2, 3])));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number below `n` (which must not be 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// One of `items` (which must not be empty).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}

@@ -14,6 +14,7 @@
 #![cfg(feature = "native")]
 
 use wasmtime_mbt as mbt;
+use wasmtime_mbt_compat::Rng;
 
 /// One setter call, applied to both configs.
 #[derive(Clone, Debug)]
@@ -236,64 +237,50 @@ fn same_message(ours: &str, native: &str) -> bool {
         || (ours.starts_with("failed to create") && native.starts_with("failed to create"))
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+/// A size, often an edge case.
+fn size(rng: &mut Rng) -> u64 {
+    match rng.below(6) {
+        0 => 0,
+        1 => 1 << rng.below(40),
+        2 => rng.below(1 << 22),
+        3 => 512 * 1024,
+        4 => 2 << 20,
+        _ => 1 << 32,
     }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-    fn size(&mut self) -> u64 {
-        match self.below(6) {
-            0 => 0,
-            1 => 1 << self.below(40),
-            2 => self.below(1 << 22),
-            3 => 512 * 1024,
-            4 => 2 << 20,
-            _ => 1 << 32,
+}
+/// A random setter call.
+fn op(rng: &mut Rng) -> Op {
+    match rng.below(12) {
+        0 => Op::Strategy(rng.below(3) as u8),
+        1 => Op::OptLevel(rng.below(3) as u8),
+        2 => Op::Regalloc(rng.below(2) as u8),
+        3 => Op::Profiler(rng.below(3) as u8),
+        4 => Op::Target(*rng.pick(TARGETS)),
+        5 => {
+            let (n, v) = *rng.pick(FLAG_SETS);
+            Op::FlagSet(n, v)
         }
-    }
-    fn op(&mut self) -> Op {
-        match self.below(12) {
-            0 => Op::Strategy(self.below(3) as u8),
-            1 => Op::OptLevel(self.below(3) as u8),
-            2 => Op::Regalloc(self.below(2) as u8),
-            3 => Op::Profiler(self.below(3) as u8),
-            4 => Op::Target(self.pick(TARGETS)),
-            5 => {
-                let (n, v) = self.pick(FLAG_SETS);
-                Op::FlagSet(n, v)
-            }
-            6 => Op::FlagEnable(self.pick(FLAG_ENABLES)),
-            7 => Op::Size(self.pick(SIZES), self.size()),
-            8 => {
-                let n = self.below(4);
-                let limits = (0..n)
-                    .map(|_| {
-                        let name = self.pick(POOLING);
-                        let v = match self.below(4) {
-                            0 => self.below(8),
-                            1 => self.below(200),
-                            2 => 1 << self.below(17),
-                            _ => 1 << (16 + self.below(18)),
-                        };
-                        // Natively, huge pool counts abort (out of memory).
-                        let v = if name.starts_with("total_") { v.min(1 << 17) } else { v };
-                        (name, v)
-                    })
-                    .collect();
-                Op::Pooling(limits)
-            }
-            _ => Op::Bool(self.pick(BOOLS), self.below(2) == 0),
+        6 => Op::FlagEnable(*rng.pick(FLAG_ENABLES)),
+        7 => Op::Size(*rng.pick(SIZES), size(rng)),
+        8 => {
+            let n = rng.below(4);
+            let limits = (0..n)
+                .map(|_| {
+                    let name = *rng.pick(POOLING);
+                    let v = match rng.below(4) {
+                        0 => rng.below(8),
+                        1 => rng.below(200),
+                        2 => 1 << rng.below(17),
+                        _ => 1 << (16 + rng.below(18)),
+                    };
+                    // Natively, huge pool counts abort (out of memory).
+                    let v = if name.starts_with("total_") { v.min(1 << 17) } else { v };
+                    (name, v)
+                })
+                .collect();
+            Op::Pooling(limits)
         }
+        _ => Op::Bool(*rng.pick(BOOLS), rng.below(2) == 0),
     }
 }
 
@@ -368,7 +355,7 @@ fn random_combinations_agree_with_native() {
     let cases: Vec<Vec<Op>> = (0..n)
         .map(|_| {
             let len = 1 + rng.below(6);
-            (0..len).map(|_| rng.op()).collect()
+            (0..len).map(|_| op(&mut rng)).collect()
         })
         .collect();
     assert_none("random combinations", disagreements(cases.into_iter()));

@@ -13,30 +13,15 @@
 //! override the seed (default 9) and the count (default 300).
 
 use wasmtime_mbt as mbt;
+use wasmtime_mbt_compat::Rng;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-    fn int(&mut self) -> i64 {
-        match self.below(6) {
-            0 => 0,
-            1 => -1,
-            2 => *self.pick(&[i64::MIN, i64::MAX, i32::MIN as i64, i32::MAX as i64, 1, 31, 32, 63, 64, 65535, 65536]),
-            _ => self.next() as i64 >> self.below(60),
-        }
+/// An integer, often an edge case.
+fn int(rng: &mut Rng) -> i64 {
+    match rng.below(6) {
+        0 => 0,
+        1 => -1,
+        2 => *rng.pick(&[i64::MIN, i64::MAX, i32::MIN as i64, i32::MAX as i64, 1, 31, 32, 63, 64, 65535, 65536]),
+        _ => rng.next() as i64 >> rng.below(60),
     }
 }
 
@@ -63,8 +48,8 @@ fn expr(rng: &mut Rng, ty: Ty, depth: u32, funcs: &[(usize, Ty)]) -> String {
         return match rng.below(3) {
             0 => format!("(global.get $g{t})"),
             _ => match ty {
-                Ty::I32 => format!("(i32.const {})", rng.int() as i32),
-                Ty::I64 => format!("(i64.const {})", rng.int()),
+                Ty::I32 => format!("(i32.const {})", int(rng) as i32),
+                Ty::I64 => format!("(i64.const {})", int(rng)),
             },
         };
     }
