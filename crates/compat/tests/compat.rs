@@ -78,6 +78,11 @@ mod pending {
         unknown_import_error,
         epoch_deadline_trap_explicit,
         deserialize_owned_bytes,
+        store_gc_none,
+        val_ty_store,
+        null_refs,
+        memory_data_and_store_mut,
+        linker_get_result,
     );
 }
 
@@ -169,5 +174,6 @@ pending_cases! {
     val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new,
     func_type_reflection, module_imports_exports, instance_exports_iter, table_host_api,
     externref_typed_rooted, store_limiter_closure, val_copy, wasm_backtrace_frames, unknown_import_error,
-    epoch_deadline_trap_explicit, deserialize_owned_bytes,
+    epoch_deadline_trap_explicit, deserialize_owned_bytes, store_gc_none, val_ty_store, null_refs,
+    memory_data_and_store_mut, linker_get_result,
 }
