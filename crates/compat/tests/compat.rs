@@ -22,6 +22,7 @@
 /// `wasmtime` (the native crate or `wasmtime_mbt`).
 macro_rules! client_files {
     ($dir:literal: $($file:ident),* $(,)?) => {$(
+        #[doc = concat!("The client code of `tests/", $dir, "/", stringify!($file), ".rs`.")]
         #[allow(dead_code, unused_imports)]
         pub mod $file {
             use super::wasmtime;
@@ -99,6 +100,7 @@ fn check(name: &str, mbt: Result<String, String>, native: Option<Result<String, 
 /// One `#[test]` per case, in a module per client file.
 macro_rules! cases {
     ($($file:ident { $($case:ident),* $(,)? })*) => {$(
+        #[doc = concat!("The tests of `tests/client/", stringify!($file), ".rs`.")]
         mod $file {$(
             #[test]
             fn $case() {
@@ -158,6 +160,7 @@ cases! {
 /// One native-only `#[test]` per pending case.
 macro_rules! pending_cases {
     ($($case:ident),* $(,)?) => {
+        /// The pending cases, run on the native crate only.
         #[cfg(feature = "native")]
         mod pending_on_native {$(
             #[test]

@@ -23,7 +23,7 @@ pub fn val_copy() -> Result<String> {
     seven.call(&mut store, &[], &mut results)?;
     let v = results[0];
     add.call(&mut store, &[v, v], &mut results)?;
-    let sum = results[0].unwrap_i32();
+    let sum = results[0].i32().unwrap();
     assert_eq!(sum, 14);
     Ok(format!("{sum}"))
 }

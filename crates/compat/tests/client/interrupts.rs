@@ -11,6 +11,7 @@ fn mentions(err: &Error, text: &str) -> bool {
     format!("{err:?}").contains(text)
 }
 
+/// A module whose `count(n)` loops `n` times and returns `n`.
 const LOOP_WAT: &str = r#"(module
     (func (export "count") (param i32) (result i32) (local i32)
         (loop $l
@@ -107,6 +108,7 @@ pub fn fuel_disabled() -> Result<String> {
     Ok(format!("{set} {get}"))
 }
 
+/// A module with an endless `spin` loop and a loop-free `quick` function.
 const SPIN_WAT: &str = r#"(module
     (func (export "spin") (loop $l (br $l)))
     (func (export "quick") (result i32) i32.const 3))"#;

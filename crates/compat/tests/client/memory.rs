@@ -6,6 +6,8 @@
 
 use wasmtime::*;
 
+/// A module exporting a 1..4-page memory with data at offset 16 and
+/// functions that load, store, query and grow it.
 const MEMORY_WAT: &str = r#"(module
     (memory (export "memory") 1 4)
     (data (i32.const 16) "hello")
