@@ -8,6 +8,7 @@ use std::ptr;
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::Owned;
 use crate::{Engine, Error, Result};
 
@@ -149,7 +150,7 @@ impl<T> Store<T> {
 
     /// Sets the epoch deadline to `ticks_beyond_current` increments of
     /// [`Engine::increment_epoch`] from now (`wasmtime_context_set_epoch_deadline`).
-    /// Reaching it traps with [`TrapCode::Interrupt`](crate::TrapCode::Interrupt).
+    /// Reaching it traps with [`Trap::Interrupt`](crate::Trap::Interrupt).
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
         // SAFETY: the context is live.
         unsafe { sys::wasmtime_context_set_epoch_deadline(self.inner.opaque.context, ticks_beyond_current) }
@@ -331,8 +332,8 @@ impl StoreOpaque {
 
     /// The outcome of a C call into wasm that reports through an error
     /// return and a trap out-parameter. If it failed because a host function
-    /// did, the host's own error comes back, as an [`Error::Trap`] with the
-    /// wasm frames of the C error.
+    /// did, the host's own error comes back, with the wasm backtrace of the
+    /// C error as context.
     ///
     /// # Safety
     /// Each non-null pointer must be owned by the caller; both are freed.
@@ -353,11 +354,17 @@ impl StoreOpaque {
     #[cold]
     unsafe fn check_failed_call(&self, error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
         // SAFETY: forwarded.
-        let result = unsafe { Error::check_call(error, trap) };
+        let failure = unsafe { crate::error::CError::from_call(error, trap) };
         let host = self.host_error.take();
-        match (result, host) {
-            (Err(from_c), Some(from_host)) => Err(Error::Trap(crate::trap::host_trap(from_host, from_c.trace().to_vec()))),
-            (result, _) => result,
+        match (failure, host) {
+            // As in `wasmtime`: the host's error, with the wasm backtrace
+            // as context when there are frames.
+            (Some(from_c), Some(from_host)) => Err(match from_c.into_backtrace() {
+                Some(backtrace) => from_host.context(backtrace),
+                None => from_host,
+            }),
+            (Some(from_c), None) => Err(from_c.into_error()),
+            (None, _) => Ok(()),
         }
     }
 
