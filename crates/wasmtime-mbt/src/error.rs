@@ -3,10 +3,10 @@
 //! `wasmtime` re-exports), with its [`Result`], [`Context`] and macros.
 //!
 //! Errors from the C API are rebuilt the way native Wasmtime makes them: a
-//! trap is an [`Error`] whose root cause is a [`Trap`](crate::Trap), with a
-//! [`WasmBacktrace`](crate::WasmBacktrace) as context; a host function's
+//! trap is an [`Error`] whose root cause is a [`Trap`], with a
+//! [`WasmBacktrace`] as context; a host function's
 //! error comes back as the very value it returned (plus the backtrace); a
-//! WASI `proc_exit` is an [`I32Exit`](crate::I32Exit); anything else has
+//! WASI `proc_exit` is an [`I32Exit`]; anything else has
 //! Wasmtime's messages (`Display` is the outermost one, `{:?}` the whole
 //! `Caused by:` chain).
 //!

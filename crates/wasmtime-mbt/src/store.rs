@@ -180,7 +180,7 @@ impl<T> Store<T> {
     ///     move || for _ in 0..1000 { engine.increment_epoch(); std::thread::sleep(std::time::Duration::from_millis(1)) }
     /// });
     /// let err = spin.call(&mut store, ()).unwrap_err();
-    /// assert!(err.to_string().contains("enough"), "{err}");
+    /// assert_eq!(err.root_cause().to_string(), "enough", "{err:?}");
     /// assert_eq!(*store.data(), 3);
     /// # drop(ticker); Ok(()) }
     /// ```
@@ -407,8 +407,8 @@ where
     let (ticks, k) = match outcome {
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
-        Ok(Err(e)) => return new_error(&e.to_string()),
-        Err(_) => return new_error("epoch deadline callback panicked"),
+        Ok(Err(e)) => return epoch_failure(context, e),
+        Err(_) => return epoch_failure(context, Error::msg("epoch deadline callback panicked")),
     };
     // SAFETY: both out-pointers are valid for this callback.
     unsafe {
@@ -416,6 +416,17 @@ where
         *kind = k as sys::wasmtime_update_deadline_kind_t;
     }
     ptr::null_mut()
+}
+
+/// The owned C error for a failed epoch callback; `error` itself is kept in
+/// the store, so the call that led here returns it (as for host functions).
+#[cold]
+fn epoch_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
+    let raw = new_error(&error.to_string());
+    // SAFETY: the context is the store's, live for this callback, and the
+    // callback that borrowed it has returned.
+    unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
+    raw
 }
 
 /// An owned C error with `message`.

@@ -120,3 +120,23 @@ fn memory_fault_context_is_kept() {
     assert!(chain[0].starts_with("error while executing at wasm backtrace:"), "{chain:?}");
     assert_eq!(chain.last().unwrap(), "wasm trap: out of bounds memory access");
 }
+
+#[test]
+fn epoch_callback_error_comes_back_as_the_same_value() {
+    let engine = Engine::new(Config::new().epoch_interruption(true)).unwrap();
+    let module = Module::new(&engine, r#"(module (func (export "spin") (loop br 0)))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|_| Err(MyError(9).into()));
+    let spin = Instance::new(&mut store, &module, &[]).unwrap().get_typed_func::<(), ()>(&mut store, "spin").unwrap();
+    engine.increment_epoch();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.downcast_ref::<MyError>(), Some(&MyError(9)), "{err:?}");
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+
+    store.epoch_deadline_callback(|_| panic!("no"));
+    store.set_epoch_deadline(1);
+    engine.increment_epoch();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.root_cause().to_string(), "epoch deadline callback panicked", "{err:?}");
+}
