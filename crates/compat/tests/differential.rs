@@ -147,7 +147,7 @@ fn run_mbt(engine: &mbt::Engine, wat: &str, exports: &[(String, Ty)]) -> Vec<Out
             })];
             match f.call(&mut store, &[], &mut out) {
                 Ok(()) => Outcome::Value(out[0].i32().map(i64::from).or(out[0].i64()).unwrap()),
-                Err(e) => Outcome::Trap(format!("{:?}", e.trap_code().unwrap_or_else(|| panic!("non-trap error {e:?}")))),
+                Err(e) => Outcome::Trap(format!("{:?}", e.downcast_ref::<mbt::Trap>().unwrap_or_else(|| panic!("non-trap error {e:?}")))),
             }
         })
         .collect()

@@ -258,16 +258,16 @@ impl<'c> Runner<'c> {
                     }
                     self.counts.pass();
                 }
-                Ok(Some(Err(e))) => self.counts.fail(&file, line, format!("unexpected error: {e}")),
+                Ok(Some(Err(e))) => self.counts.fail(&file, line, format!("unexpected error: {e:#}")),
                 Ok(None) => self.counts.skip(),
                 Err(e) => self.counts.fail(&file, line, e),
             },
             D::AssertTrap { mut exec, message, .. } => match self.execute(&mut exec) {
                 Ok(Some(Err(e))) => {
-                    if e.trap().is_some() || matches!(exec, WastExecute::Wat(_)) {
+                    if e.downcast_ref::<Trap>().is_some() || matches!(exec, WastExecute::Wat(_)) {
                         self.counts.pass()
                     } else {
-                        self.counts.fail(&file, line, format!("expected trap {message:?}, got non-trap error {e}"))
+                        self.counts.fail(&file, line, format!("expected trap {message:?}, got non-trap error {e:#}"))
                     }
                 }
                 Ok(Some(Ok(v))) => self.counts.fail(&file, line, format!("expected trap {message:?}, got {v:?}")),
@@ -275,7 +275,7 @@ impl<'c> Runner<'c> {
                 Err(e) => self.counts.fail(&file, line, e),
             },
             D::AssertExhaustion { call, message, .. } => match self.invoke(&call) {
-                Ok(Some(Err(e))) if e.trap_code() == Some(TrapCode::StackOverflow) => self.counts.pass(),
+                Ok(Some(Err(e))) if e.downcast_ref::<Trap>() == Some(&Trap::StackOverflow) => self.counts.pass(),
                 Ok(Some(r)) => self.counts.fail(&file, line, format!("expected {message:?}, got {r:?}")),
                 Ok(None) => self.counts.skip(),
                 Err(e) => self.counts.fail(&file, line, e),

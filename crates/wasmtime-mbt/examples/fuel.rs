@@ -6,7 +6,7 @@
 //! cargo run -p wasmtime-mbt --example fuel
 //! ```
 
-use wasmtime_mbt::{Config, Engine, Instance, Module, Store, TrapCode};
+use wasmtime_mbt::{Config, Engine, Instance, Module, Store, Trap};
 
 const FUEL_WAT: &str = r#"
 (module
@@ -47,7 +47,7 @@ pub fn main() -> wasmtime_mbt::Result<()> {
         let output = match fibonacci.call(&mut store, n) {
             Ok(v) => v,
             Err(err) => {
-                assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel), "unexpected error: {err}");
+                assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "unexpected error: {err:?}");
                 println!("Exhausted fuel computing fib({n})");
                 // 10 000 fuel is enough for a couple dozen terms, no more.
                 assert!((10..30).contains(&n), "ran out of fuel at an unexpected n = {n}");

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use wasmtime_mbt::{Config, Engine, Error, Instance, Module, Store, TrapCode};
+use wasmtime_mbt::{Config, Engine, Error, Instance, Module, Store, Trap};
 
 const INTERRUPT_WAT: &str = r#"
 (module
@@ -53,7 +53,7 @@ pub fn main() -> wasmtime_mbt::Result<()> {
     interrupter.join().map_err(|_| Error::msg("interrupt thread panicked"))?;
 
     // The trap says why we stopped.
-    println!("> {err}");
-    assert_eq!(err.trap_code(), Some(TrapCode::Interrupt), "unexpected error: {err}");
+    println!("> {err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "unexpected error: {err:?}");
     Ok(())
 }

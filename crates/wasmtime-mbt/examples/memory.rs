@@ -9,7 +9,7 @@
 //! cargo run -p wasmtime-mbt --example memory
 //! ```
 
-use wasmtime_mbt::{Engine, Instance, Memory, MemoryType, Module, Store, TrapCode};
+use wasmtime_mbt::{Engine, Instance, Memory, MemoryType, Module, Store, Trap};
 
 const MEMORY_WAT: &str = r#"
 (module
@@ -109,5 +109,5 @@ pub fn main() -> wasmtime_mbt::Result<()> {
 #[track_caller]
 fn assert_oob<T: std::fmt::Debug>(result: wasmtime_mbt::Result<T>) {
     let err = result.expect_err("expected an out-of-bounds trap");
-    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "unexpected error: {err}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::MemoryOutOfBounds), "unexpected error: {err:?}");
 }

@@ -2,7 +2,7 @@
 //!
 //! `cargo run -p wasmtime-mbt --example wasi`
 
-use wasmtime_mbt::{Engine, Linker, Module, Store, WasiConfig};
+use wasmtime_mbt::{Engine, I32Exit, Linker, Module, Store, WasiConfig};
 
 const HELLO: &str = r#"(module
     (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -32,7 +32,10 @@ pub fn main() -> wasmtime_mbt::Result<()> {
     // `Err` carrying the status.
     let exit_code = match linker.run_command(&mut store, &module) {
         Ok(()) => 0,
-        Err(e) => e.exit_status().ok_or(e)?,
+        Err(e) => match e.downcast_ref::<I32Exit>() {
+            Some(exit) => exit.0,
+            None => return Err(e),
+        },
     };
     print!("captured stdout: {}", stdout.to_string_lossy());
     println!("exit code: {exit_code}");

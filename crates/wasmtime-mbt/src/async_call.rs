@@ -18,6 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::func::{host_failure, panic_error, raw_slice};
 use crate::instance::check_engine;
 use crate::owned::Owned;
@@ -195,8 +196,8 @@ type Finish<R> = unsafe fn(&StoreOpaque, &mut Slots) -> Result<R>;
 /// Dropping an unfinished `CallFuture` cancels the call
 /// (`wasmtime_call_future_delete`); the store stays usable.
 ///
-/// A trap is [`Error::Trap`]; any other failure is an `Err` with
-/// Wasmtime's message.
+/// A trap is an error whose root cause is a [`Trap`](crate::Trap); any other failure is
+/// an `Err` with Wasmtime's message.
 ///
 /// `CallFuture` is `Send` (when its output is): it can only be made from a
 /// `Store<T>` with `T: Send`, and Wasmtime's fibers may be resumed on
@@ -425,7 +426,7 @@ fn call_func_async(context: *mut sys::wasmtime_context_t, s: &mut Slots) -> *mut
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     /// Calls the function asynchronously (`wasmtime_func_call_async`), as
     /// `wasmtime::TypedFunc::call_async`. Values from another store are an
-    /// `Err`; a trap is [`Error::Trap`] from the future.
+    /// `Err`; a trap is an error with a [`Trap`](crate::Trap) from the future.
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -438,7 +439,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     /// let div = instance.get_typed_func::<(i32, i32), i32>(&mut store, "div")?;
     /// assert_eq!(div.call_async(&mut store, (84, 2))?.wait()?, 42);
     /// let err = div.call_async(&mut store, (1, 0))?.wait().unwrap_err();
-    /// assert_eq!(err.trap_code(), Some(TrapCode::IntegerDivisionByZero));
+    /// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero));
     /// # Ok(()) }
     /// ```
     pub fn call_async<'a, T: Send>(&self, store: &'a mut Store<T>, params: Params) -> Result<CallFuture<'a, Results>> {

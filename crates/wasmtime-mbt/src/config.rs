@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::Owned;
 use crate::{Error, Result};
 
@@ -654,7 +655,7 @@ mod tests {
     fn disabled_simd_reaches_c() {
         let mut config = Config::new();
         config.wasm_relaxed_simd(false).wasm_simd(false);
-        let err = compile_in_c(&config, SIMD).unwrap_err().to_string();
+        let err = format!("{:#}", compile_in_c(&config, SIMD).unwrap_err());
         assert!(err.contains("SIMD support is not enabled"), "{err}");
     }
 
@@ -665,7 +666,7 @@ mod tests {
         let mut config = Config::new();
         config.memory_reservation(1 << 20).memory_guard_size(0).pooling_allocation_strategy(&pooling);
         compile_in_c(&config, "(module (memory 1))").unwrap();
-        let err = compile_in_c(&config, TWO_MEMORIES).unwrap_err().to_string();
+        let err = format!("{:#}", compile_in_c(&config, TWO_MEMORIES).unwrap_err());
         assert!(err.contains("defined memories count of 2 exceeds the per-instance limit of 1"), "{err}");
     }
 

@@ -1,116 +1,132 @@
-//! The crate's error type: Wasmtime's own messages, traps and WASI exits.
+//! Error handling, as `wasmtime::error`: this is Wasmtime's own error type
+//! (`wasmtime::Error`, from the `wasmtime-internal-core` crate that
+//! `wasmtime` re-exports), with its [`Result`], [`Context`] and macros.
+//!
+//! Errors from the C API are rebuilt the way native Wasmtime makes them: a
+//! trap is an [`Error`] whose root cause is a [`Trap`], with a
+//! [`WasmBacktrace`] as context; a host function's
+//! error comes back as the very value it returned (plus the backtrace); a
+//! WASI `proc_exit` is an [`I32Exit`]; anything else has
+//! Wasmtime's messages (`Display` is the outermost one, `{:?}` the whole
+//! `Caused by:` chain).
+//!
+//! ```
+//! use wasmtime_mbt::error::Context as _;
+//! use wasmtime_mbt::{bail, Engine, Module, Result};
+//!
+//! fn load(wat: &str) -> Result<Module> {
+//!     if wat.is_empty() {
+//!         bail!("no module text");
+//!     }
+//!     Module::new(&Engine::default(), wat).context("loading my module")
+//! }
+//! let err = load("(module (func i32.bogus))").unwrap_err();
+//! assert_eq!(err.to_string(), "loading my module");
+//! assert!(format!("{err:?}").contains("i32.bogus"));
+//! assert_eq!(load("").unwrap_err().to_string(), "no module text");
+//! ```
 
-use std::fmt;
+pub use wasmtime_internal_core::error::*;
 
 use wasmtime_mbt_sys as sys;
 
 use crate::owned::take_string;
-use crate::trap::{frames_of, FrameInfo, Trap, TrapCode};
+use crate::trap::{frames_of, FrameInfo, Trap, WasmBacktrace, BACKTRACE_HEADER};
+use crate::I32Exit;
 
-/// `Result` with this crate's [`Error`], as `wasmtime::Result`.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Everything that can go wrong, carrying Wasmtime's own message.
-///
-/// Mirrors `wasmtime::Error` in use (`Error::msg`, [`bail!`](crate::bail),
-/// [`ensure!`](crate::ensure), [`format_err!`](crate::format_err), traps
-/// recoverable with [`Error::trap`]) but is a plain enum, so it can be
-/// matched. It implements `std::error::Error + Send + Sync + 'static`, so `?`
-/// turns it into `anyhow::Error` or `Box<dyn Error>`.
-///
-/// ```
-/// use wasmtime_mbt::{Engine, Module, Error};
-/// let err = Module::new(&Engine::default(), "(module (func i32.bogus))").unwrap_err();
-/// assert!(matches!(err, Error::Wasmtime { .. }));
-/// assert!(err.to_string().contains("i32.bogus"));
-/// ```
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// An error reported by Wasmtime: compilation, linking, instantiation,
-    /// a bad configuration, and so on.
-    #[error("{message}")]
-    Wasmtime {
-        /// Wasmtime's message, with its context chain.
-        message: String,
-        /// Wasm frames, when the error happened while wasm ran.
-        trace: Vec<FrameInfo>,
-    },
-    /// WebAssembly trapped.
-    #[error(transparent)]
-    Trap(#[from] Trap),
-    /// A WASI program called `proc_exit`.
-    #[error("{message}")]
-    Exit {
-        /// The exit status.
-        status: i32,
-        /// Wasmtime's message.
-        message: String,
-    },
-    /// A misuse caught by this crate before reaching the C API: a type or
-    /// arity mismatch, an object from another store, an out-of-bounds
-    /// access, an unsupported configuration.
-    #[error("{0}")]
-    Msg(String),
-}
-
-impl Error {
-    /// An error with the given message, as `wasmtime::Error::msg`.
-    ///
-    /// ```
-    /// let err = wasmtime_mbt::Error::msg("nope");
-    /// assert_eq!(err.to_string(), "nope");
-    /// ```
-    pub fn msg(message: impl fmt::Display) -> Error {
-        Error::Msg(message.to_string())
-    }
-
-    /// The trap inside this error, if it is one.
-    ///
-    /// ```
-    /// use wasmtime_mbt::{Error, Trap};
-    /// let err = Error::from(Trap::new("boom"));
-    /// assert_eq!(err.trap().unwrap().message(), "boom");
-    /// assert!(Error::msg("x").trap().is_none());
-    /// ```
-    pub fn trap(&self) -> Option<&Trap> {
-        match self {
-            Error::Trap(trap) => Some(trap),
-            _ => None,
-        }
-    }
-
-    /// The trap code, if this error is a trap raised by Wasmtime.
-    pub fn trap_code(&self) -> Option<TrapCode> {
-        self.trap().and_then(Trap::code)
-    }
-
-    /// The WASI exit status, if this error is a `proc_exit`.
-    ///
-    /// ```
-    /// assert_eq!(wasmtime_mbt::Error::msg("x").exit_status(), None);
-    /// ```
-    pub fn exit_status(&self) -> Option<i32> {
-        match self {
-            Error::Exit { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-
-    /// The wasm backtrace carried by this error or trap (may be empty).
-    pub fn trace(&self) -> &[FrameInfo] {
-        match self {
-            Error::Wasmtime { trace, .. } => trace,
-            Error::Trap(trap) => trap.trace(),
-            _ => &[],
-        }
-    }
-
+/// Constructors of [`Error`] from owned C errors and traps, kept as
+/// associated functions (`Error::check(...)`) at the call sites.
+pub(crate) trait ErrorExt: Sized {
     /// Reads and deletes an owned C error.
     ///
     /// # Safety
     /// `error` must be a live, owned `wasmtime_error_t`; it is freed here.
-    pub(crate) unsafe fn from_raw(error: *mut sys::wasmtime_error_t) -> Error {
+    unsafe fn from_raw(error: *mut sys::wasmtime_error_t) -> Self;
+
+    /// `Ok(())` for a null error, else the error (freed).
+    ///
+    /// # Safety
+    /// As for [`ErrorExt::from_raw`] when non-null.
+    unsafe fn check(error: *mut sys::wasmtime_error_t) -> Result<()>;
+
+    /// The outcome of a C call that reports through an error return and a
+    /// trap out-parameter.
+    ///
+    /// # Safety
+    /// Each non-null pointer must be owned by the caller; both are freed.
+    unsafe fn check_call(error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()>;
+}
+
+impl ErrorExt for Error {
+    unsafe fn from_raw(error: *mut sys::wasmtime_error_t) -> Error {
+        // SAFETY: forwarded.
+        unsafe { CError::from_error(error) }.into_error()
+    }
+
+    unsafe fn check(error: *mut sys::wasmtime_error_t) -> Result<()> {
+        if error.is_null() {
+            Ok(())
+        } else {
+            // SAFETY: forwarded.
+            Err(unsafe { Error::from_raw(error) })
+        }
+    }
+
+    unsafe fn check_call(error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
+        // SAFETY: forwarded.
+        match unsafe { CError::from_call(error, trap) } {
+            None => Ok(()),
+            Some(failure) => Err(failure.into_error()),
+        }
+    }
+}
+
+/// What the C API says about a failure, read out of (and freeing) a
+/// `wasmtime_error_t` or a `wasm_trap_t`.
+pub(crate) struct CError {
+    /// Wasmtime's `{:?}` of its error: the messages of the chain.
+    message: String,
+    /// The typed root Wasmtime reported (a trap code, an exit status).
+    root: Option<Root>,
+    /// The wasm frames of the error's `WasmBacktrace`, if any.
+    frames: Vec<FrameInfo>,
+}
+
+/// The typed errors the C API lets us recognise in a Wasmtime error.
+enum Root {
+    Trap(Trap),
+    Exit(i32),
+}
+
+impl Root {
+    fn message(&self) -> String {
+        match self {
+            Root::Trap(trap) => trap.to_string(),
+            Root::Exit(status) => I32Exit(*status).to_string(),
+        }
+    }
+
+    fn into_error(self) -> Error {
+        match self {
+            Root::Trap(trap) => Error::new(trap),
+            Root::Exit(status) => Error::new(I32Exit(status)),
+        }
+    }
+
+    fn wrap(self, error: Error) -> Error {
+        match self {
+            Root::Trap(trap) => error.context(trap),
+            Root::Exit(status) => error.context(I32Exit(status)),
+        }
+    }
+}
+
+impl CError {
+    /// Reads and deletes an owned C error.
+    ///
+    /// # Safety
+    /// `error` must be a live, owned `wasmtime_error_t`; it is freed here.
+    pub(crate) unsafe fn from_error(error: *mut sys::wasmtime_error_t) -> CError {
         // SAFETY: `error` is live and owned; out-parameters become ours.
         unsafe {
             let mut message = sys::wasm_name_t::default();
@@ -120,84 +136,164 @@ impl Error {
             let exited = sys::wasmtime_error_exit_status(error, &mut status);
             let mut frames = sys::wasm_frame_vec_t::default();
             sys::wasmtime_error_wasm_trace(error, &mut frames);
-            let trace = frames_of(&mut frames);
+            let frames = frames_of(&mut frames);
             sys::wasmtime_error_delete(error);
-            if exited {
-                Error::Exit { status, message }
-            } else {
-                Error::Wasmtime { message, trace }
-            }
+            CError { message, root: exited.then_some(Root::Exit(status)), frames }
         }
     }
 
-    /// `Ok(())` for a null error, else the error (freed).
+    /// Reads and deletes an owned C trap.
     ///
     /// # Safety
-    /// As for [`Error::from_raw`] when non-null.
-    pub(crate) unsafe fn check(error: *mut sys::wasmtime_error_t) -> Result<()> {
-        if error.is_null() {
-            Ok(())
-        } else {
-            // SAFETY: forwarded.
-            Err(unsafe { Error::from_raw(error) })
+    /// `trap` must be a live, owned `wasm_trap_t`; it is freed here.
+    pub(crate) unsafe fn from_trap(trap: *mut sys::wasm_trap_t) -> CError {
+        // SAFETY: `trap` is live and owned; every out-parameter is owned by
+        // us afterwards and freed by the helpers.
+        unsafe {
+            let mut message = sys::wasm_message_t::default();
+            sys::wasm_trap_message(trap, &mut message);
+            let message = take_string(message);
+            let mut code = 0;
+            let root = if sys::wasmtime_trap_code(trap, &mut code) { Trap::from_u8(code).map(Root::Trap) } else { None };
+            let mut frames = sys::wasm_frame_vec_t::default();
+            sys::wasm_trap_trace(trap, &mut frames);
+            let frames = frames_of(&mut frames);
+            sys::wasm_trap_delete(trap);
+            CError { message, root, frames }
         }
     }
 
-    /// The outcome of a C call that reports through an error return and a
-    /// trap out-parameter.
+    /// The failure of a C call that reports through an error return and a
+    /// trap out-parameter; `None` if both are null.
     ///
     /// # Safety
     /// Each non-null pointer must be owned by the caller; both are freed.
-    pub(crate) unsafe fn check_call(error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
+    pub(crate) unsafe fn from_call(error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Option<CError> {
         // SAFETY: forwarded; each pointer is read and freed once.
         unsafe {
             if !trap.is_null() {
                 if !error.is_null() {
                     sys::wasmtime_error_delete(error);
                 }
-                return Err(Error::Trap(Trap::from_raw(trap)));
+                Some(CError::from_trap(trap))
+            } else if !error.is_null() {
+                Some(CError::from_error(error))
+            } else {
+                None
             }
-            Error::check(error)
+        }
+    }
+
+    /// The backtrace of this failure, if it has frames, with Wasmtime's
+    /// text for it.
+    pub(crate) fn into_backtrace(self) -> Option<WasmBacktrace> {
+        if self.frames.is_empty() {
+            return None;
+        }
+        let text = split_debug(&self.message).into_iter().find(|m| m.starts_with(BACKTRACE_HEADER)).map(str::to_string);
+        Some(WasmBacktrace::new(self.frames, text))
+    }
+
+    /// The error as native Wasmtime has it: the chain of messages rebuilt
+    /// (outermost first), the typed root where its message is, and the
+    /// backtrace where Wasmtime attached it.
+    pub(crate) fn into_error(self) -> Error {
+        let CError { message, mut root, frames } = self;
+        let parts = split_debug(&message);
+        let last = parts.len() - 1;
+        let root_at = root.as_ref().map(|r| {
+            let text = r.message();
+            parts.iter().rposition(|p| *p == text).unwrap_or(last)
+        });
+        let mut frames = (!frames.is_empty()).then_some(frames);
+        let mut error: Option<Error> = None;
+        for (i, part) in parts.iter().enumerate().rev() {
+            error = Some(match (error, root_at == Some(i)) {
+                (None, true) => root.take().expect("root").into_error(),
+                (Some(inner), true) => root.take().expect("root").wrap(inner),
+                (inner, false) => {
+                    let backtrace = match part.starts_with(BACKTRACE_HEADER) {
+                        true => frames.take().map(|f| WasmBacktrace::new(f, Some(part.to_string()))),
+                        false => None,
+                    };
+                    match (inner, backtrace) {
+                        (None, _) => Error::msg(part.to_string()),
+                        (Some(inner), Some(backtrace)) => inner.context(backtrace),
+                        (Some(inner), None) => inner.context(part.to_string()),
+                    }
+                }
+            });
+        }
+        let error = error.expect("at least one message");
+        match frames {
+            Some(frames) => error.context(WasmBacktrace::new(frames, None)),
+            None => error,
         }
     }
 }
 
-/// Returns early with an [`Error::Msg`] made by `format!`, as `wasmtime::bail!`.
-///
-/// ```
-/// fn check(n: i32) -> wasmtime_mbt::Result<i32> {
-///     if n < 0 { wasmtime_mbt::bail!("negative: {n}") }
-///     Ok(n)
-/// }
-/// assert_eq!(check(-1).unwrap_err().to_string(), "negative: -1");
-/// ```
-#[macro_export]
-macro_rules! bail {
-    ($($arg:tt)*) => { return Err($crate::format_err!($($arg)*)) };
+/// Splits Wasmtime's `{:?}` of an error into the messages of its chain,
+/// outermost first; drops a captured Rust backtrace.
+fn split_debug(message: &str) -> Vec<&str> {
+    let message = match message.rfind("\nStack backtrace:\n") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    let Some((head, causes)) = message.split_once("\n\nCaused by:\n") else {
+        return vec![message];
+    };
+    let causes = causes.strip_suffix('\n').unwrap_or(causes);
+    let mut out = vec![head];
+    // Several causes are numbered `{i: >5}: `, a single one is indented.
+    match causes.strip_prefix("    0: ").filter(|rest| rest.contains("\n    1: ")) {
+        Some(mut rest) => {
+            for i in 1.. {
+                let separator = format!("\n{i: >5}: ");
+                match rest.split_once(&separator) {
+                    Some((cause, tail)) => {
+                        out.push(cause);
+                        rest = tail;
+                    }
+                    None => {
+                        out.push(rest);
+                        break;
+                    }
+                }
+            }
+        }
+        None => out.push(causes.strip_prefix("    ").unwrap_or(causes)),
+    }
+    out
 }
 
-/// Returns early with an error unless the condition holds, as `wasmtime::ensure!`.
-///
-/// ```
-/// fn half(n: i32) -> wasmtime_mbt::Result<i32> {
-///     wasmtime_mbt::ensure!(n % 2 == 0, "{n} is odd");
-///     Ok(n / 2)
-/// }
-/// assert_eq!(half(4).unwrap(), 2);
-/// assert_eq!(half(3).unwrap_err().to_string(), "3 is odd");
-/// ```
-#[macro_export]
-macro_rules! ensure {
-    ($cond:expr, $($arg:tt)*) => { if !$cond { $crate::bail!($($arg)*) } };
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Makes an [`Error::Msg`] with `format!` syntax, as `wasmtime::format_err!`.
-///
-/// ```
-/// let err = wasmtime_mbt::format_err!("{} + {}", 1, 2);
-/// assert_eq!(err.to_string(), "1 + 2");
-/// ```
-#[macro_export]
-macro_rules! format_err {
-    ($($arg:tt)*) => { $crate::Error::msg(format!($($arg)*)) };
+    #[test]
+    fn split_debug_finds_each_message() {
+        assert_eq!(split_debug("boom"), ["boom"]);
+        assert_eq!(split_debug("outer\n\nCaused by:\n    inner\n"), ["outer", "inner"]);
+        assert_eq!(
+            split_debug("a\nb\n\nCaused by:\n    0: c\n    1: d\ne\n    2: f\n"),
+            ["a\nb", "c", "d\ne", "f"]
+        );
+        assert_eq!(split_debug("a\n\nCaused by:\n    b\n\nStack backtrace:\n  0: x"), ["a", "b"]);
+    }
+
+    #[test]
+    fn rebuilt_errors_print_as_the_original() {
+        // The messages of a chain (a captured Rust backtrace differs).
+        let chain = |e: &Error| e.chain().map(|c| c.to_string()).collect::<Vec<_>>();
+        let original = Error::msg("root").context("middle").context(format!("{BACKTRACE_HEADER}\n    0:   0x2a - <unknown>!f"));
+        let rebuilt = CError { message: format!("{original:?}"), root: None, frames: Vec::new() }.into_error();
+        assert_eq!(chain(&rebuilt), chain(&original));
+        assert_eq!(format!("{rebuilt:#}"), format!("{original:#}"));
+
+        let trap = Error::new(Trap::Interrupt).context("while running");
+        let rebuilt = CError { message: format!("{trap:?}"), root: Some(Root::Trap(Trap::Interrupt)), frames: Vec::new() }.into_error();
+        assert_eq!(chain(&rebuilt), chain(&trap));
+        assert!(rebuilt.root_cause().is::<Trap>());
+        assert_eq!(rebuilt.downcast_ref::<Trap>(), Some(&Trap::Interrupt));
+    }
 }

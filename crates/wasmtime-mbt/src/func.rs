@@ -127,8 +127,10 @@ impl Func {
 
     /// Calls the function with dynamically typed values (`wasmtime_func_call`).
     /// A wrong number or type of arguments or results, or values from
-    /// another store, is an `Err` with Wasmtime's message; a trap is
-    /// [`Error::Trap`](crate::Error::Trap).
+    /// another store, is an `Err` with Wasmtime's message; a trap is an error
+    /// whose root cause is a [`Trap`](crate::Trap), and a host function's
+    /// error comes back as it was returned (with a
+    /// [`WasmBacktrace`](crate::WasmBacktrace) as context).
     pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;

@@ -2,6 +2,7 @@
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::Owned;
 use crate::{AsContext, AsContextMut, Error, GlobalType, Result, Val};
 

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use crate::{DirPerms, Engine, Error, FilePerms, Instance, Linker, Module, Result, Store, Trap, TrapCode, UpdateDeadline, Val, WasiConfig};
+use crate::{DirPerms, Engine, Error, FilePerms, Instance, Linker, Module, Result, Store, Trap, I32Exit, UpdateDeadline, Val, WasiConfig};
 
 /// The module a job runs: already compiled, or wasm/WAT bytes compiled on
 /// the job's thread (a compile error then comes back from
@@ -89,7 +89,7 @@ pub struct Interrupter {
 
 impl Interrupter {
     /// Asks the job to stop: running wasm traps with
-    /// [`TrapCode::Interrupt`] at its next epoch check (the engine needs
+    /// [`Trap::Interrupt`] at its next epoch check (the engine needs
     /// epoch interruption), and a job that has not started wasm yet does
     /// not start it. Harmless once the job finished. Increments the
     /// engine's epoch.
@@ -116,8 +116,8 @@ pub struct JobHandle<R> {
 impl<R> JobHandle<R> {
     /// Waits for the job and returns its outcome: the results, or the
     /// compile error, trap, or other error that ended it. An interrupted
-    /// job's error has [`TrapCode::Interrupt`] as its
-    /// [`trap_code`](Error::trap_code).
+    /// job's error has [`Trap::Interrupt`] as its
+    /// [`root_cause`](Error::root_cause).
     pub fn join(self) -> Result<R> {
         match self.thread.join() {
             Ok(result) => result,
@@ -187,7 +187,7 @@ impl Common {
             if flag.load(Ordering::SeqCst) {
                 return Err(interrupted());
             }
-            body(&mut store, module).map_err(|e| if flag.load(Ordering::SeqCst) && e.exit_status().is_none() { interrupted() } else { e })
+            body(&mut store, module).map_err(|e| if flag.load(Ordering::SeqCst) && e.downcast_ref::<I32Exit>().is_none() { interrupted() } else { e })
         };
         let thread = std::thread::Builder::new()
             .name(name.to_string())
@@ -198,7 +198,7 @@ impl Common {
 }
 
 fn interrupted() -> Error {
-    Error::Trap(Trap::from_code(TrapCode::Interrupt))
+    Error::new(Trap::Interrupt)
 }
 
 /// Calls one export of a module on its own thread, in a fresh store.
@@ -219,7 +219,7 @@ fn interrupted() -> Error {
 /// // A runaway guest, stopped from outside.
 /// let spin = Job::spawn(&engine, r#"(module (func (export "spin") (loop br 0)))"#, "spin", vec![]);
 /// spin.interrupt();
-/// assert_eq!(spin.join().unwrap_err().trap_code(), Some(TrapCode::Interrupt));
+/// assert_eq!(spin.join().unwrap_err().downcast_ref::<Trap>(), Some(&Trap::Interrupt));
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -236,7 +236,7 @@ impl Job {
     /// Runs with this much fuel; the engine needs
     /// [`Config::consume_fuel`](crate::Config::consume_fuel) (else `join`
     /// returns the error). Running out traps with
-    /// [`TrapCode::OutOfFuel`].
+    /// [`Trap::OutOfFuel`].
     pub fn fuel(mut self, fuel: u64) -> Job {
         self.common.fuel = Some(fuel);
         self

@@ -30,7 +30,7 @@
 mod async_call;
 mod config;
 mod engine;
-mod error;
+pub mod error;
 mod externals;
 mod func;
 mod global;
@@ -58,7 +58,7 @@ mod wasi;
 
 pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, Strategy};
 pub use engine::Engine;
-pub use error::{Error, Result};
+pub use error::{bail, ensure, format_err, Error, OutOfMemory, Result, ToWasmtimeResult};
 pub use externals::Extern;
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use global::Global;
@@ -69,7 +69,9 @@ pub use module::{wat2wasm, Module};
 pub use r#ref::{AnyRef, ExternRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 pub use table::Table;
-pub use trap::{FrameInfo, Trap, TrapCode};
+#[allow(deprecated)]
+pub use trap::TrapCode;
+pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use types::{ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability, RefType, TableType, ValType};
 pub use val::{Val, V128};
 

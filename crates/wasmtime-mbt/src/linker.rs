@@ -5,6 +5,7 @@ use std::ptr;
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::func::{drop_box, dynamic_trampoline, typed_trampoline};
 use crate::instance::check_engine;
 use crate::owned::Owned;

@@ -5,6 +5,7 @@ use std::ptr;
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::{CDelete, Owned};
 use crate::store::StoreOpaque;
 use crate::{AsContext, AsContextMut, Engine, Error, MemoryType, Result};

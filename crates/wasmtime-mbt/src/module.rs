@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::{take_byte_vec, Owned};
 use crate::types::{name_string, ExportType, ExternType, ImportType};
 use crate::{Engine, Error, Result};

@@ -8,6 +8,7 @@ use std::ptr;
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::Owned;
 use crate::{Engine, Error, Result};
 
@@ -153,7 +154,7 @@ impl<T> Store<T> {
 
     /// Sets the epoch deadline to `ticks_beyond_current` increments of
     /// [`Engine::increment_epoch`] from now (`wasmtime_context_set_epoch_deadline`).
-    /// Reaching it traps with [`TrapCode::Interrupt`](crate::TrapCode::Interrupt).
+    /// Reaching it traps with [`Trap::Interrupt`](crate::Trap::Interrupt).
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
         // SAFETY: the context is live.
         unsafe { sys::wasmtime_context_set_epoch_deadline(self.inner.opaque.context, ticks_beyond_current) }
@@ -183,7 +184,7 @@ impl<T> Store<T> {
     ///     move || for _ in 0..1000 { engine.increment_epoch(); std::thread::sleep(std::time::Duration::from_millis(1)) }
     /// });
     /// let err = spin.call(&mut store, ()).unwrap_err();
-    /// assert!(err.to_string().contains("enough"), "{err}");
+    /// assert_eq!(err.root_cause().to_string(), "enough", "{err:?}");
     /// assert_eq!(*store.data(), 3);
     /// # drop(ticker); Ok(()) }
     /// ```
@@ -350,8 +351,8 @@ impl StoreOpaque {
 
     /// The outcome of a C call into wasm that reports through an error
     /// return and a trap out-parameter. If it failed because a host function
-    /// did, the host's own error comes back, as an [`Error::Trap`] with the
-    /// wasm frames of the C error.
+    /// did, the host's own error comes back, with the wasm backtrace of the
+    /// C error as context.
     ///
     /// # Safety
     /// Each non-null pointer must be owned by the caller; both are freed.
@@ -372,11 +373,17 @@ impl StoreOpaque {
     #[cold]
     unsafe fn check_failed_call(&self, error: *mut sys::wasmtime_error_t, trap: *mut sys::wasm_trap_t) -> Result<()> {
         // SAFETY: forwarded.
-        let result = unsafe { Error::check_call(error, trap) };
+        let failure = unsafe { crate::error::CError::from_call(error, trap) };
         let host = self.host_error.take();
-        match (result, host) {
-            (Err(from_c), Some(from_host)) => Err(Error::Trap(crate::trap::host_trap(from_host, from_c.trace().to_vec()))),
-            (result, _) => result,
+        match (failure, host) {
+            // As in `wasmtime`: the host's error, with the wasm backtrace
+            // as context when there are frames.
+            (Some(from_c), Some(from_host)) => Err(match from_c.into_backtrace() {
+                Some(backtrace) => from_host.context(backtrace),
+                None => from_host,
+            }),
+            (Some(from_c), None) => Err(from_c.into_error()),
+            (None, _) => Ok(()),
         }
     }
 
@@ -419,8 +426,8 @@ where
     let (ticks, k) = match outcome {
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
-        Ok(Err(e)) => return new_error(&e.to_string()),
-        Err(_) => return new_error("epoch deadline callback panicked"),
+        Ok(Err(e)) => return epoch_failure(context, e),
+        Err(_) => return epoch_failure(context, Error::msg("epoch deadline callback panicked")),
     };
     // SAFETY: both out-pointers are valid for this callback.
     unsafe {
@@ -428,6 +435,17 @@ where
         *kind = k as sys::wasmtime_update_deadline_kind_t;
     }
     ptr::null_mut()
+}
+
+/// The owned C error for a failed epoch callback; `error` itself is kept in
+/// the store, so the call that led here returns it (as for host functions).
+#[cold]
+fn epoch_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
+    let raw = new_error(&error.to_string());
+    // SAFETY: the context is the store's, live for this callback, and the
+    // callback that borrowed it has returned.
+    unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
+    raw
 }
 
 /// An owned C error with `message`.

@@ -7,6 +7,7 @@
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::{borrow_bytes, Owned};
 use crate::{Error, Result};
 

@@ -34,8 +34,35 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use wasmtime_mbt_sys as sys;
 
+use crate::error::ErrorExt as _;
 use crate::owned::{CDelete, Owned};
 use crate::{AsContextMut, Error, Linker, Module, Result, Store};
+
+/// The error of a WASI `proc_exit(n)`, as `wasmtime_wasi::I32Exit`: the
+/// root cause of the error a call into the guest returns.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module
+///     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+///     (memory (export "memory") 1)
+///     (func (export "_start") (call $exit (i32.const 7))))"#)?;
+/// let mut linker = Linker::new(&engine);
+/// linker.define_wasi()?;
+/// let mut store = Store::new(&engine, ());
+/// store.set_wasi(WasiConfig::new())?;
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+/// let err = start.call(&mut store, ()).unwrap_err();
+/// assert_eq!(err.downcast_ref::<I32Exit>().unwrap().0, 7);
+/// assert_eq!(I32Exit(7).to_string(), "Exited with i32 exit status 7");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("Exited with i32 exit status {0}")]
+pub struct I32Exit(pub i32);
 
 impl CDelete for sys::wasi_config_t {
     unsafe fn delete(ptr: *mut Self) {
@@ -617,12 +644,12 @@ impl<T: 'static> Linker<T> {
 
     /// Instantiates a WASI command and runs its `_start` export, as a WASI
     /// runtime would. Returns `Ok(())` when `_start` returns or the guest
-    /// calls `proc_exit(0)`; `proc_exit(n)` with `n != 0` is an
-    /// [`Error::Exit`] whose [`Error::exit_status`] is `n`; traps and
-    /// instantiation failures are returned as they are.
+    /// calls `proc_exit(0)`; `proc_exit(n)` with `n != 0` is an error whose
+    /// root cause is [`I32Exit(n)`](I32Exit); traps and instantiation
+    /// failures are returned as they are.
     ///
-    /// (Calling `_start` yourself reports `proc_exit(0)` as
-    /// `Err(Error::Exit { status: 0, .. })`, as `wasmtime` does.)
+    /// (Calling `_start` yourself reports `proc_exit(0)` as an error with
+    /// `I32Exit(0)`, as `wasmtime` does.)
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -638,7 +665,7 @@ impl<T: 'static> Linker<T> {
     /// store.set_wasi(WasiConfig::new())?;
     /// linker.run_command(&mut store, &exit(0)?)?;
     /// let err = linker.run_command(&mut store, &exit(3)?).unwrap_err();
-    /// assert_eq!(err.exit_status(), Some(3));
+    /// assert_eq!(err.downcast_ref::<I32Exit>().unwrap().0, 3);
     /// # Ok(()) }
     /// ```
     pub fn run_command(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<()> {
@@ -647,7 +674,7 @@ impl<T: 'static> Linker<T> {
             .get_func(&mut store, "_start")
             .ok_or_else(|| Error::msg("module has no `_start` export (not a WASI command)"))?;
         match start.call(&mut store, &[], &mut []) {
-            Err(Error::Exit { status: 0, .. }) => Ok(()),
+            Err(e) if e.downcast_ref::<I32Exit>().is_some_and(|exit| exit.0 == 0) => Ok(()),
             other => other,
         }
     }
@@ -658,7 +685,9 @@ impl<T: 'static> Linker<T> {
 pub(crate) fn exit_code(result: Result<()>) -> Result<i32> {
     match result {
         Ok(()) => Ok(0),
-        Err(Error::Exit { status, .. }) => Ok(status),
-        Err(e) => Err(e),
+        Err(e) => match e.downcast_ref::<I32Exit>() {
+            Some(exit) => Ok(exit.0),
+            None => Err(e),
+        },
     }
 }

@@ -144,7 +144,7 @@ fn fuel_runs_out_with_yielding() {
     store.as_context_mut().fuel_async_yield_interval(Some(1_000)).unwrap();
     let spin = instance.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
     let err = spin.call_async(&mut store, ()).unwrap().wait().unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{err:?}");
     store.set_fuel(10_000).unwrap();
     let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
     assert_eq!(add.call_async(&mut store, (1, 2)).unwrap().wait().unwrap(), 3);
@@ -209,12 +209,12 @@ fn traps_carry_their_code() {
     let (mut store, instance) = setup(&engine);
     let boom = instance.get_typed_func::<(), ()>(&mut store, "boom").unwrap();
     let err = boom.call_async(&mut store, ()).unwrap().wait().unwrap_err();
-    assert!(matches!(err, Error::Trap(_)), "{err:?}");
-    assert_eq!(err.trap_code(), Some(TrapCode::UnreachableCodeReached));
+    assert!(err.root_cause().is::<Trap>(), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
 
     let div = instance.get_func(&mut store, "div").unwrap();
     let err = pollster::block_on(div.call_async(&mut store, &[Val::I32(1), Val::I32(0)]).unwrap()).unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::IntegerDivisionByZero));
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero));
     let ok = div.call_async(&mut store, &[Val::I32(9), Val::I32(3)]).unwrap().wait().unwrap();
     assert_eq!(ok[0].i32(), Some(3));
 }
@@ -231,7 +231,7 @@ fn failed_starts_are_errors() {
     assert!(err.to_string().contains("expected 2 arguments, got 1"), "{err}");
     // Wrong argument type: an `Err` from Wasmtime, through the future.
     let err = add.call_async(&mut store, &[Val::I32(1), Val::I64(2)]).unwrap().wait().unwrap_err();
-    assert!(!matches!(err, Error::Trap(_)), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), None, "{err:?}");
     // Wrong store, for the function and for a reference argument.
     assert!(add.call_async(&mut other, &[Val::I32(1), Val::I32(2)]).is_err());
     let typed = add.typed::<(i32, i32), i32>(&store).unwrap();
@@ -258,7 +258,7 @@ fn failed_starts_are_errors() {
     assert!(Linker::<()>::new(&other_engine).instantiate_async(&mut store, &Module::new(&engine, "(module)").unwrap()).is_err());
     let start_traps = Module::new(&engine, r#"(module (func $s unreachable) (start $s))"#).unwrap();
     let err = linker.instantiate_async(&mut store, &start_traps).unwrap().wait().unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::UnreachableCodeReached));
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
 }
 
 #[test]
@@ -364,7 +364,7 @@ fn host_linker(engine: &Engine) -> Linker<Host> {
                 match how {
                     1 => Err(Error::msg("error from the future")),
                     2 => panic!("panic in the future"),
-                    _ => Err(Trap::from_code(TrapCode::IntegerOverflow).into()),
+                    _ => Err(Trap::IntegerOverflow.into()),
                 }
             }
         })
@@ -467,20 +467,21 @@ fn async_host_function_failures_trap() {
     let (mut store, instance, _) = async_host_instance();
     let fail = instance.get_typed_func::<i32, ()>(&mut store, "fail").unwrap();
 
-    // Host failures come back as `Error::Trap`, as from sync host functions.
+    // Host failures come back as the host's error with the wasm backtrace,
+    // as from sync host functions.
     for (how, message) in [(0, "panic in the closure"), (1, "error from the future"), (2, "panic in the future")] {
         let err = fail.call_async(&mut store, how).unwrap().wait().unwrap_err();
-        assert!(matches!(err, Error::Trap(_)), "{err:?}");
-        assert!(err.to_string().contains(message), "{err}");
+        assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+        assert!(err.root_cause().to_string().contains(message), "{err:?}");
     }
     let err = fail.call_async(&mut store, 3).unwrap().wait().unwrap_err();
-    assert!(matches!(err, Error::Trap(_)), "{err:?}");
-    assert_eq!(err.trap_code(), Some(TrapCode::IntegerOverflow), "{err:?}");
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerOverflow), "{err:?}");
 
     let wrong = instance.get_typed_func::<(), i32>(&mut store, "wrong").unwrap();
     let err = wrong.call_async(&mut store, ()).unwrap().wait().unwrap_err();
-    assert!(matches!(err, Error::Trap(_)), "{err:?}");
-    assert!(err.to_string().contains("result 0 has type"), "{err}");
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+    assert!(err.root_cause().to_string().contains("result 0 has type"), "{err:?}");
 
     // The store is fine afterwards.
     let after = instance.get_typed_func::<(i32, i32), i32>(&mut store, "after").unwrap();
@@ -561,7 +562,7 @@ fn typed_async_host_functions_get_caller_data_and_return_tuples_or_traps() -> Re
     assert!(pending >= 3, "the host future yielded {pending} times");
     assert_eq!(future.wait()?, (103, 2));
     let err = run.call_async(&mut store, (1, 0))?.wait().unwrap_err();
-    assert!(err.trap().is_some(), "{err:?}");
-    assert!(err.to_string().contains("division by zero in the host"), "{err}");
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+    assert_eq!(err.root_cause().to_string(), "division by zero in the host", "{err:?}");
     Ok(())
 }

@@ -175,7 +175,7 @@ fn poller_reports_traps_and_start_errors() {
     let boom = instance.get_typed_func::<(), ()>(&mut store, "boom").unwrap();
     let mul = instance.get_func(&mut store, "mul").unwrap();
     let (store, result) = poller.submit(store, (boom, ())).join();
-    assert_eq!(result.unwrap_err().trap_code(), Some(TrapCode::UnreachableCodeReached));
+    assert_eq!(result.unwrap_err().downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
 
     // A function from another store: the call cannot start.
     let (mut other, other_instance) = env.store(2);

@@ -372,7 +372,7 @@ fn out_of_bounds_memory_access_is_an_error() {
     assert_err(mem.write(&mut store, usize::MAX - 2, &buf), &[oob]);
     let load = instance.get_typed_func::<i32, i32>(&mut store, "load").unwrap();
     let err = assert_err(load.call(&mut store, 65534), &[oob]);
-    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::MemoryOutOfBounds));
     // In-bounds access right at the end still works.
     mem.write(&mut store, 65532, &[1, 0, 0, 0]).unwrap();
     assert_eq!(load.call(&mut store, 65532).unwrap(), 1);

@@ -37,7 +37,7 @@ fn stack_overflow_traps_and_the_store_survives() {
     let f = i.get_typed_func::<i32, i32>(&mut store, "f").unwrap();
     for _ in 0..3 {
         let err = f.call(&mut store, 0).unwrap_err();
-        assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err:?}");
+        assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::StackOverflow), "{err:?}");
     }
     assert_usable(&mut store);
 }
@@ -58,7 +58,7 @@ fn stack_overflow_through_host_frames_traps() {
     let i = instance(&mut store, &linker, r#"(module (import "host" "again" (func $again)) (func (export "f") call $again))"#);
     let f = i.get_typed_func::<(), ()>(&mut store, "f").unwrap();
     let err = f.call(&mut store, ()).unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::StackOverflow), "{err:?}");
     assert!(*store.data() > 10, "recursed {} times", store.data());
     assert_usable(&mut store);
 }
@@ -73,7 +73,7 @@ fn infinite_loop_is_stopped_by_fuel() {
     let i = instance(&mut store, &Linker::new(&engine), SPIN);
     let spin = i.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
     let err = spin.call(&mut store, ()).unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{err:?}");
     assert_eq!(store.get_fuel().unwrap(), 0);
     store.set_fuel(100_000).unwrap();
     assert_usable(&mut store);
@@ -104,7 +104,7 @@ fn infinite_loop_is_stopped_by_an_epoch_from_another_thread() {
     let err = spin.call(&mut store, ()).unwrap_err();
     done.store(true, Ordering::SeqCst);
     ticker.join().unwrap();
-    assert_eq!(err.trap_code(), Some(TrapCode::Interrupt), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(10));
     store.set_epoch_deadline(1_000_000);
     assert_usable(&mut store);
@@ -129,11 +129,11 @@ fn host_panic_becomes_a_trap_with_its_message() {
     let run = i.get_typed_func::<(), i32>(&mut store, "run").unwrap();
     for _ in 0..3 {
         let err = run.call(&mut store, ()).unwrap_err();
-        assert!(err.trap().is_some(), "{err:?}");
-        assert!(err.to_string().contains("host function panicked: kaboom 7"), "{err}");
+        assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+        assert_eq!(err.root_cause().to_string(), "host function panicked: kaboom 7", "{err:?}");
     }
     let err = i.get_func(&mut store, "run_dyn").unwrap().call(&mut store, &[], &mut []).unwrap_err();
-    assert!(err.to_string().contains("dynamic kaboom"), "{err}");
+    assert!(err.root_cause().to_string().contains("dynamic kaboom"), "{err:?}");
     // A panicking host func called directly from Rust, too.
     let direct = Func::wrap(&mut store, || -> () { panic!("direct") });
     let err = direct.call(&mut store, &[], &mut []).unwrap_err();
@@ -146,7 +146,7 @@ fn host_error_becomes_a_trap_with_its_message_or_code() {
     let engine = Engine::default();
     let mut linker = Linker::<()>::new(&engine);
     linker.func_wrap("host", "fail", |x: i32| -> Result<i32> { bail!("refused {x}") }).unwrap();
-    linker.func_wrap("host", "code", || -> Result<()> { Err(Trap::from_code(TrapCode::IntegerOverflow).into()) }).unwrap();
+    linker.func_wrap("host", "code", || -> Result<()> { Err(Trap::IntegerOverflow.into()) }).unwrap();
     let mut store = Store::new(&engine, ());
     let i = instance(
         &mut store,
@@ -156,9 +156,9 @@ fn host_error_becomes_a_trap_with_its_message_or_code() {
             (func (export "code") call $c))"#,
     );
     let err = i.get_typed_func::<(), i32>(&mut store, "run").unwrap().call(&mut store, ()).unwrap_err();
-    assert!(err.to_string().contains("refused 3"), "{err}");
+    assert_eq!(err.root_cause().to_string(), "refused 3", "{err:?}");
     let err = i.get_typed_func::<(), ()>(&mut store, "code").unwrap().call(&mut store, ()).unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::IntegerOverflow), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerOverflow), "{err:?}");
     assert_usable(&mut store);
 }
 
@@ -210,7 +210,7 @@ fn trap_in_nested_host_wasm_host_calls_keeps_its_code() {
     assert_eq!(start.call(&mut store, 21).unwrap(), 42);
     store.data_mut().clear();
     let err = start.call(&mut store, 0).unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::IntegerDivisionByZero), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero), "{err:?}");
     assert_eq!(*store.data(), ["outer", "leaf", "outer saw err"]);
     assert_eq!(start.call(&mut store, 5).unwrap(), 10);
     assert_usable(&mut store);
@@ -224,8 +224,8 @@ fn nested_host_panic_propagates_as_a_trap() {
     let i = instance(&mut store, &linker, NESTED);
     let start = i.get_typed_func::<i32, i32>(&mut store, "start").unwrap();
     let err = start.call(&mut store, 1).unwrap_err();
-    assert!(err.trap().is_some(), "{err:?}");
-    assert!(err.to_string().contains("host function panicked: leaf panicked"), "{err}");
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+    assert_eq!(err.root_cause().to_string(), "host function panicked: leaf panicked", "{err:?}");
     assert_eq!(*store.data(), ["outer", "leaf", "outer saw err"]);
     assert_eq!(start.call(&mut store, 4).unwrap(), 8);
     assert_usable(&mut store);

@@ -227,9 +227,12 @@ fn host_err_becomes_trap_with_message() {
     assert_eq!(run.call(&mut store, 1).unwrap(), 2);
 
     let err = run.call(&mut store, -3).unwrap_err();
-    assert_contains(&err.to_string(), "negative input: -3");
-    assert!(matches!(err, Error::Trap(_)), "a host error should come back as Error::Trap, got {err:?}");
-    assert_eq!(err.trap_code(), None);
+    // As in `wasmtime`: the host's error itself, with the wasm backtrace as
+    // context.
+    assert_contains(&format!("{err:?}"), "negative input: -3");
+    assert_eq!(err.root_cause().to_string(), "negative input: -3");
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), None);
     // The store still works.
     assert_eq!(run.call(&mut store, 5).unwrap(), 6);
 }
@@ -250,16 +253,16 @@ fn host_trap_code_passes_through() {
     let engine = Engine::default();
     let module = forwarder(&engine, &[], &[]);
     let mut store = Store::new(&engine, ());
-    let f = Func::wrap(&mut store, || -> Result<()> { Err(Trap::from_code(TrapCode::IntegerOverflow).into()) });
+    let f = Func::wrap(&mut store, || -> Result<()> { Err(Trap::IntegerOverflow.into()) });
     // Called directly...
     let err = f.typed::<(), ()>(&store).unwrap().call(&mut store, ()).unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::IntegerOverflow), "{err:?}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerOverflow), "{err:?}");
     // ...and through wasm, whose frame shows in the trace.
     let instance = Instance::new(&mut store, &module, &[f.into()]).unwrap();
     let run = instance.get_func(&mut store, "run").unwrap();
     let err = run.call(&mut store, &[], &mut []).unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::IntegerOverflow), "{err:?}");
-    assert!(!err.trace().is_empty());
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerOverflow), "{err:?}");
+    assert!(!err.downcast_ref::<WasmBacktrace>().unwrap().frames().is_empty());
 }
 
 #[test]
@@ -281,11 +284,11 @@ fn host_panic_becomes_trap_and_store_survives() {
     let run = instance.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
 
     let err = run.call(&mut store, 13).unwrap_err();
-    assert_contains(&err.to_string(), "unlucky number 13");
-    assert_eq!(err.trap_code(), None);
+    assert_contains(&err.root_cause().to_string(), "unlucky number 13");
+    assert_eq!(err.downcast_ref::<Trap>(), None);
 
     let err = run.call(&mut store, 14).unwrap_err();
-    assert_contains(&err.to_string(), "host function panicked");
+    assert_contains(&err.root_cause().to_string(), "host function panicked");
 
     // The store and the function keep working after both panics.
     assert_eq!(run.call(&mut store, 21).unwrap(), 42);
@@ -346,7 +349,7 @@ fn func_new_wrong_result_type_is_an_error_not_a_crash() {
     let instance = Instance::new(&mut store, &module, &[f.into()]).unwrap();
     let run = instance.get_typed_func::<(), i32>(&mut store, "run").unwrap();
     let err = run.call(&mut store, ()).unwrap_err();
-    assert_contains(&err.to_string(), "host function result 0");
+    assert_contains(&err.root_cause().to_string(), "host function result 0");
 
     // A funcref result from another store is refused too.
     let mut other = Store::new(&engine, ());
@@ -371,8 +374,8 @@ fn func_new_err_and_panic_become_errors() {
     let p = Func::new(&mut store, FuncType::new([], []), |_, _, _| panic!("dynamic panic")).unwrap();
     let err = p.call(&mut store, &[], &mut []).unwrap_err();
     assert_contains(&err.to_string(), "dynamic panic");
-    let c = Func::new(&mut store, FuncType::new([], []), |_, _, _| Err(Trap::from_code(TrapCode::OutOfFuel).into())).unwrap();
-    assert_eq!(c.call(&mut store, &[], &mut []).unwrap_err().trap_code(), Some(TrapCode::OutOfFuel));
+    let c = Func::new(&mut store, FuncType::new([], []), |_, _, _| Err(Trap::OutOfFuel.into())).unwrap();
+    assert_eq!(c.call(&mut store, &[], &mut []).unwrap_err().downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
 }
 
 #[test]
@@ -393,7 +396,7 @@ fn wrong_arity_and_types_on_dynamic_call() {
     assert_contains(&err.to_string(), "argument type mismatch");
     let err = f.call(&mut store, &[Val::FuncRef(None), Val::I32(2)], &mut one).unwrap_err();
     assert_contains(&err.to_string(), "argument type mismatch");
-    assert_eq!(err.trap_code(), None);
+    assert_eq!(err.downcast_ref::<Trap>(), None);
 
     // None of these called the function or broke the store.
     f.call(&mut store, &[Val::I32(1), Val::I32(2)], &mut one).unwrap();
@@ -523,7 +526,7 @@ fn host_panic_is_error_trap() {
     let p = Func::new(&mut store, FuncType::new([], []), |_, _, _| panic!("dynamic panic")).unwrap();
     let err = p.call(&mut store, &[], &mut []).unwrap_err();
     assert_contains(&err.to_string(), "dynamic panic");
-    assert!(matches!(err, Error::Trap(_)), "a host panic should be Error::Trap, got {err:?}");
+    assert_eq!(err.root_cause().to_string(), "host function panicked: dynamic panic");
 }
 
 #[test]

@@ -77,7 +77,7 @@ fn job_errors_come_from_join() {
 
     let trap = r#"(module (func (export "f") unreachable))"#;
     let err = Job::spawn(&engine, trap, "f", vec![]).join().unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::UnreachableCodeReached));
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
 
     let imports = r#"(module (import "host" "f" (func)) (func (export "f")))"#;
     assert!(Job::spawn(&engine, imports, "f", vec![]).join().is_err());
@@ -106,7 +106,7 @@ fn interrupt_infinite_loop() {
     let start = Instant::now();
     job.interrupt();
     let err = job.join().unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::Interrupt), "{err}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::Interrupt), "{err}");
     assert!(start.elapsed() < Duration::from_secs(5));
 }
 
@@ -115,7 +115,7 @@ fn interrupt_before_start_and_after_finish() {
     let engine = epoch_engine();
     let job = Job::spawn(&engine, SPIN, "spin", vec![]);
     job.interrupt();
-    assert_eq!(job.join().unwrap_err().trap_code(), Some(TrapCode::Interrupt));
+    assert_eq!(job.join().unwrap_err().downcast_ref::<Trap>(), Some(&Trap::Interrupt));
 
     let job = Job::spawn(&engine, ADD, "add", vec![Val::I64(1), Val::I64(1)]);
     while !job.is_finished() {
@@ -139,14 +139,14 @@ fn interrupting_one_job_spares_the_others() {
     let interrupter = spinners[0].interrupter();
     std::thread::spawn(move || interrupter.interrupt()).join().unwrap();
     let mut spinners = spinners.into_iter();
-    assert_eq!(spinners.next().unwrap().join().unwrap_err().trap_code(), Some(TrapCode::Interrupt));
+    assert_eq!(spinners.next().unwrap().join().unwrap_err().downcast_ref::<Trap>(), Some(&Trap::Interrupt));
     std::thread::sleep(Duration::from_millis(20));
     let rest: Vec<_> = spinners.collect();
     assert!(rest.iter().all(|j| !j.is_finished()), "other jobs must keep running");
     assert_eq!(counter.join().unwrap()[0].i32(), Some(50_000_000));
     for job in rest {
         job.interrupt();
-        assert_eq!(job.join().unwrap_err().trap_code(), Some(TrapCode::Interrupt));
+        assert_eq!(job.join().unwrap_err().downcast_ref::<Trap>(), Some(&Trap::Interrupt));
     }
 }
 
@@ -154,7 +154,7 @@ fn interrupting_one_job_spares_the_others() {
 fn fuel_stops_a_job() {
     let engine = Engine::new(Config::new().consume_fuel(true).epoch_interruption(true)).unwrap();
     let err = Job::new(&engine, SPIN).fuel(10_000).spawn_call("spin", vec![]).join().unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel), "{err}");
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{err}");
     let ok = Job::new(&engine, ADD).fuel(10_000).spawn_call("add", vec![Val::I64(2), Val::I64(2)]).join().unwrap();
     assert_eq!(ok[0].i64(), Some(4));
     // Fuel on an engine without fuel is an error from join.
@@ -213,7 +213,7 @@ fn wasi_job_errors() {
         .unwrap_err();
     assert!(err.to_string().contains("/no/such/dir"), "{err}");
     let trap = r#"(module (memory (export "memory") 1) (func (export "_start") unreachable))"#;
-    assert_eq!(WasiJob::new(&engine, trap).spawn().join().unwrap_err().trap_code(), Some(TrapCode::UnreachableCodeReached));
+    assert_eq!(WasiJob::new(&engine, trap).spawn().join().unwrap_err().downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
     let no_start = r#"(module (memory (export "memory") 1))"#;
     assert!(WasiJob::new(&engine, no_start).spawn().join().unwrap_err().to_string().contains("_start"));
 
@@ -222,7 +222,7 @@ fn wasi_job_errors() {
     let job = WasiJob::new(&engine, spin).spawn();
     std::thread::sleep(Duration::from_millis(20));
     job.interrupt();
-    assert_eq!(job.join().unwrap_err().trap_code(), Some(TrapCode::Interrupt));
+    assert_eq!(job.join().unwrap_err().downcast_ref::<Trap>(), Some(&Trap::Interrupt));
 }
 
 #[test]

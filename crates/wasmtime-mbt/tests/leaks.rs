@@ -48,7 +48,7 @@ fn one_round(engine: &Engine, linker: &Linker<Arc<AtomicUsize>>, pre: &InstanceP
     });
     assert_eq!(wrapped.typed::<i32, i32>(&store).unwrap().call(&mut store, 1).unwrap(), 2);
     let trap = instance.get_typed_func::<(), ()>(&mut store, "trap").unwrap();
-    assert_eq!(trap.call(&mut store, ()).unwrap_err().trap_code(), Some(TrapCode::UnreachableCodeReached));
+    assert_eq!(trap.call(&mut store, ()).unwrap_err().downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
     drop(store);
 }
 

@@ -1,6 +1,7 @@
-//! Traps: each kind of wasm trap surfaces as `Error::Trap` with the exact
-//! `TrapCode`, a message, and a backtrace whose frames carry names from the
-//! name section; the store stays usable after a trap.
+//! Traps: each kind of wasm trap surfaces as an `Error` whose root cause is
+//! the exact `Trap`, with Wasmtime's message, and a `WasmBacktrace` whose
+//! frames carry names from the name section; the store stays usable after a
+//! trap.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -20,11 +21,17 @@ fn call_err(wat: &str, name: &str) -> Error {
 }
 
 #[track_caller]
-fn assert_trap(err: &Error, code: TrapCode) {
-    assert!(matches!(err, Error::Trap(_)), "expected Error::Trap, got {err:?}");
-    assert_eq!(err.trap_code(), Some(code), "wrong trap code in {err:?}");
-    assert_eq!(err.trap().unwrap().code(), Some(code));
+fn assert_trap(err: &Error, code: Trap) {
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&code), "wrong trap code in {err:?}");
+    assert!(err.root_cause().is::<Trap>(), "the trap should be the root cause: {err:?}");
+    assert_eq!(err.root_cause().to_string(), code.to_string());
     assert!(!err.to_string().is_empty());
+}
+
+/// The frames of the error's `WasmBacktrace`.
+#[track_caller]
+fn frames(err: &Error) -> &[FrameInfo] {
+    err.downcast_ref::<WasmBacktrace>().expect("a trap from wasm has a backtrace").frames()
 }
 
 #[test]
@@ -36,32 +43,37 @@ fn unreachable_has_code_message_and_named_frames() {
             (func $inner unreachable))"#,
         "run",
     );
-    assert_trap(&err, TrapCode::UnreachableCodeReached);
-    assert!(err.to_string().contains("unreachable"), "{err}");
+    assert_trap(&err, Trap::UnreachableCodeReached);
+    assert!(format!("{err:?}").contains("unreachable"), "{err:?}");
+    assert!(err.root_cause().to_string().contains("unreachable"), "{err:?}");
 
-    let trace = err.trace();
+    let trace = frames(&err);
     assert_eq!(trace.len(), 3, "{trace:?}");
-    let names: Vec<_> = trace.iter().map(|f| f.func_name.as_deref()).collect();
+    let names: Vec<_> = trace.iter().map(|f| f.func_name()).collect();
     assert_eq!(names, [Some("inner"), Some("middle"), Some("outer")], "innermost frame first");
-    let indices: Vec<_> = trace.iter().map(|f| f.func_index).collect();
+    let indices: Vec<_> = trace.iter().map(|f| f.func_index()).collect();
     assert_eq!(indices, [2, 1, 0]);
     for frame in trace {
-        assert_eq!(frame.module_name.as_deref(), Some("my_mod"));
-        assert!(frame.module_offset > 0);
+        assert_eq!(frame.module_name(), Some("my_mod"));
+        assert!(frame.module_offset().unwrap() > 0);
+        assert!(frame.func_offset().is_some());
     }
-    // `Error::trace` and `Trap::trace` agree.
-    assert_eq!(err.trap().unwrap().trace(), trace);
+    // As in `wasmtime`: the backtrace is the outermost message, and shows
+    // each frame.
+    let shown = err.to_string();
+    assert!(shown.starts_with("error while executing at wasm backtrace:"), "{shown}");
+    assert!(shown.contains("my_mod!inner") && shown.contains("my_mod!outer"), "{shown}");
 }
 
 #[test]
 fn frames_without_names_have_none() {
     let err = call_err(r#"(module (func (export "f") unreachable))"#, "f");
-    assert_trap(&err, TrapCode::UnreachableCodeReached);
-    let frame = &err.trace()[0];
-    assert_eq!(frame.func_index, 0);
-    assert_eq!(frame.module_name, None);
+    assert_trap(&err, Trap::UnreachableCodeReached);
+    let frame = &frames(&err)[0];
+    assert_eq!(frame.func_index(), 0);
+    assert_eq!(frame.module_name(), None);
     // The export name may be used as a fallback, but never a wrong name.
-    assert!(matches!(frame.func_name.as_deref(), None | Some("f")), "{frame:?}");
+    assert!(matches!(frame.func_name(), None | Some("f")), "{frame:?}");
 }
 
 #[test]
@@ -70,15 +82,15 @@ fn integer_divide_by_zero_and_overflow() {
         (func (export "div0") (drop (i32.div_s (i32.const 1) (i32.const 0))))
         (func (export "rem0") (drop (i64.rem_u (i64.const 1) (i64.const 0))))
         (func (export "ovf") (drop (i32.div_s (i32.const 0x80000000) (i32.const -1)))))"#;
-    assert_trap(&call_err(wat, "div0"), TrapCode::IntegerDivisionByZero);
-    assert_trap(&call_err(wat, "rem0"), TrapCode::IntegerDivisionByZero);
-    assert_trap(&call_err(wat, "ovf"), TrapCode::IntegerOverflow);
+    assert_trap(&call_err(wat, "div0"), Trap::IntegerDivisionByZero);
+    assert_trap(&call_err(wat, "rem0"), Trap::IntegerDivisionByZero);
+    assert_trap(&call_err(wat, "ovf"), Trap::IntegerOverflow);
 }
 
 #[test]
 fn bad_float_to_int_conversion() {
     let err = call_err(r#"(module (func (export "f") (drop (i32.trunc_f32_s (f32.const nan)))))"#, "f");
-    assert_trap(&err, TrapCode::BadConversionToInteger);
+    assert_trap(&err, Trap::BadConversionToInteger);
 }
 
 #[test]
@@ -87,8 +99,8 @@ fn memory_out_of_bounds() {
         (func (export "load") (drop (i32.load (i32.const 65536))))
         (func (export "store") (i64.store (i32.const 65532) (i64.const 1)))
         (func (export "ok") (drop (i32.load (i32.const 65532)))))"#;
-    assert_trap(&call_err(wat, "load"), TrapCode::MemoryOutOfBounds);
-    assert_trap(&call_err(wat, "store"), TrapCode::MemoryOutOfBounds);
+    assert_trap(&call_err(wat, "load"), Trap::MemoryOutOfBounds);
+    assert_trap(&call_err(wat, "store"), Trap::MemoryOutOfBounds);
 }
 
 #[test]
@@ -97,7 +109,7 @@ fn stack_overflow_from_infinite_recursion() {
         r#"(module (func $rec (export "rec") (call $rec)))"#,
         "rec",
     );
-    assert_trap(&err, TrapCode::StackOverflow);
+    assert_trap(&err, Trap::StackOverflow);
 }
 
 #[test]
@@ -116,7 +128,7 @@ fn stack_overflow_with_small_max_wasm_stack() {
     let rec = instance.get_typed_func::<i32, i32>(&mut store, "rec").unwrap();
     assert_eq!(rec.call(&mut store, 10).unwrap(), 10);
     let err = rec.call(&mut store, 10_000_000).unwrap_err();
-    assert_trap(&err, TrapCode::StackOverflow);
+    assert_trap(&err, Trap::StackOverflow);
     // The store survives the overflow.
     assert_eq!(rec.call(&mut store, 100).unwrap(), 100);
 }
@@ -131,9 +143,9 @@ fn indirect_calls_null_bad_signature_and_out_of_bounds() {
         (func (export "null") (call_indirect (type $v) (i32.const 0)))
         (func (export "sig") (call_indirect (type $v) (i32.const 1)))
         (func (export "oob") (call_indirect (type $v) (i32.const 7))))"#;
-    assert_trap(&call_err(wat, "null"), TrapCode::IndirectCallToNull);
-    assert_trap(&call_err(wat, "sig"), TrapCode::BadSignature);
-    assert_trap(&call_err(wat, "oob"), TrapCode::TableOutOfBounds);
+    assert_trap(&call_err(wat, "null"), Trap::IndirectCallToNull);
+    assert_trap(&call_err(wat, "sig"), Trap::BadSignature);
+    assert_trap(&call_err(wat, "oob"), Trap::TableOutOfBounds);
 }
 
 #[test]
@@ -153,11 +165,11 @@ fn out_of_fuel() {
 
     store.set_fuel(10_000).unwrap();
     let err = spin.call(&mut store, ()).unwrap_err();
-    assert_trap(&err, TrapCode::OutOfFuel);
+    assert_trap(&err, Trap::OutOfFuel);
     assert_eq!(store.get_fuel().unwrap(), 0);
 
     // Without fuel even a trivial function cannot run...
-    assert_trap(&add.call(&mut store, (1, 2)).unwrap_err(), TrapCode::OutOfFuel);
+    assert_trap(&add.call(&mut store, (1, 2)).unwrap_err(), Trap::OutOfFuel);
     // ...and with fuel it runs and consumes some.
     store.set_fuel(1_000).unwrap();
     assert_eq!(add.call(&mut store, (1, 2)).unwrap(), 3);
@@ -202,7 +214,7 @@ fn epoch_interrupt_from_another_thread() {
     let err = spin.call(&mut store, ()).unwrap_err();
     done.store(true, Ordering::SeqCst);
     ticker.join().unwrap();
-    assert_trap(&err, TrapCode::Interrupt);
+    assert_trap(&err, Trap::Interrupt);
 
     // A fresh deadline lets the store run again.
     store.set_epoch_deadline(1_000_000);
@@ -215,7 +227,7 @@ fn trap_in_start_function_fails_instantiation() {
     let module = Module::new(&engine, r#"(module (func $s unreachable) (start $s))"#).unwrap();
     let mut store = Store::new(&engine, ());
     let err = Instance::new(&mut store, &module, &[]).unwrap_err();
-    assert_trap(&err, TrapCode::UnreachableCodeReached);
+    assert_trap(&err, Trap::UnreachableCodeReached);
 }
 
 #[test]
@@ -231,7 +243,7 @@ fn store_is_usable_after_a_trap() {
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let div = instance.get_typed_func::<(i32, i32), i32>(&mut store, "div").unwrap();
     for _ in 0..3 {
-        assert_trap(&div.call(&mut store, (1, 0)).unwrap_err(), TrapCode::IntegerDivisionByZero);
+        assert_trap(&div.call(&mut store, (1, 0)).unwrap_err(), Trap::IntegerDivisionByZero);
         assert_eq!(div.call(&mut store, (9, 3)).unwrap(), 3);
     }
 }
@@ -244,41 +256,41 @@ fn dynamic_call_trap_is_error_trap() {
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let f = instance.get_func(&mut store, "f").unwrap();
     let err = f.call(&mut store, &[Val::I32(0)], &mut []).unwrap_err();
-    assert_trap(&err, TrapCode::UnreachableCodeReached);
-    assert_eq!(err.trace().len(), 1);
+    assert_trap(&err, Trap::UnreachableCodeReached);
+    assert_eq!(frames(&err).len(), 1);
 }
 
 #[test]
 fn non_trap_errors_have_no_trap_code() {
     let err = Error::msg("plain");
-    assert_eq!(err.trap_code(), None);
-    assert!(err.trap().is_none());
-    assert!(err.trace().is_empty());
+    assert_eq!(err.downcast_ref::<Trap>(), None);
+    assert!(err.downcast_ref::<WasmBacktrace>().is_none());
     let err = Module::new(&Engine::default(), "(module (func i32.bogus))").unwrap_err();
-    assert_eq!(err.trap_code(), None);
+    assert_eq!(err.downcast_ref::<Trap>(), None);
+    assert!(err.downcast_ref::<WasmBacktrace>().is_none());
 }
 
 #[test]
 fn trap_from_code_round_trips_every_code() {
     for code in [
-        TrapCode::StackOverflow,
-        TrapCode::MemoryOutOfBounds,
-        TrapCode::HeapMisaligned,
-        TrapCode::TableOutOfBounds,
-        TrapCode::IndirectCallToNull,
-        TrapCode::BadSignature,
-        TrapCode::IntegerOverflow,
-        TrapCode::IntegerDivisionByZero,
-        TrapCode::BadConversionToInteger,
-        TrapCode::UnreachableCodeReached,
-        TrapCode::Interrupt,
-        TrapCode::OutOfFuel,
-        TrapCode::NullReference,
+        Trap::StackOverflow,
+        Trap::MemoryOutOfBounds,
+        Trap::HeapMisaligned,
+        Trap::TableOutOfBounds,
+        Trap::IndirectCallToNull,
+        Trap::BadSignature,
+        Trap::IntegerOverflow,
+        Trap::IntegerDivisionByZero,
+        Trap::BadConversionToInteger,
+        Trap::UnreachableCodeReached,
+        Trap::Interrupt,
+        Trap::OutOfFuel,
+        Trap::NullReference,
     ] {
-        let trap = Trap::from_code(code);
-        assert_eq!(trap.code(), Some(code));
-        assert!(!trap.message().is_empty());
-        assert!(trap.trace().is_empty());
-        assert_eq!(TrapCode::from_raw(code.to_raw()), Some(code));
+        assert_eq!(Trap::from_u8(code as u8), Some(code));
+        assert!(code.to_string().starts_with("wasm trap: "), "{code}");
+        let err = Error::from(code);
+        assert_eq!(err.downcast_ref::<Trap>(), Some(&code));
+        assert_eq!(err.to_string(), code.to_string());
     }
 }

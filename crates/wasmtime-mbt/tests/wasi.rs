@@ -275,9 +275,10 @@ fn proc_exit_status() {
     let exit = |code: i32| guest(&format!(r#"(func (export "_start") (call $proc_exit (i32.const {code})))"#));
     let (result, _, _) = run(&exit(3), WasiConfig::new());
     let err = result.unwrap_err();
-    assert_eq!(err.exit_status(), Some(3));
-    assert!(matches!(err, Error::Exit { status: 3, .. }));
-    assert!(err.trap().is_none());
+    assert_eq!(err.downcast_ref::<I32Exit>().map(|e| e.0), Some(3));
+    assert!(err.root_cause().is::<I32Exit>(), "{err:?}");
+    assert_eq!(err.root_cause().to_string(), "Exited with i32 exit status 3");
+    assert!(err.downcast_ref::<Trap>().is_none());
 
     // proc_exit(0) is success for `run_command`.
     let (result, _, _) = run(&exit(0), WasiConfig::new());
@@ -290,20 +291,20 @@ fn proc_exit_status() {
     store.set_wasi(WasiConfig::new()).unwrap();
     let instance = linker(&engine).instantiate(&mut store, &module).unwrap();
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
-    assert_eq!(start.call(&mut store, ()).unwrap_err().exit_status(), Some(0));
+    assert_eq!(start.call(&mut store, ()).unwrap_err().downcast_ref::<I32Exit>().map(|e| e.0), Some(0));
 
     // Out-of-range statuses are an error, not an exit.
     let (result, _, _) = run(&exit(200), WasiConfig::new());
     let err = result.unwrap_err();
-    assert_eq!(err.exit_status(), None, "{err}");
+    assert!(err.downcast_ref::<I32Exit>().is_none(), "{err:?}");
 }
 
 #[test]
 fn trap_is_not_an_exit() {
     let (result, _, _) = run(&guest(r#"(func (export "_start") unreachable)"#), WasiConfig::new());
     let err = result.unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::UnreachableCodeReached));
-    assert_eq!(err.exit_status(), None);
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
+    assert!(err.downcast_ref::<I32Exit>().is_none());
 }
 
 #[test]
@@ -356,7 +357,7 @@ fn read_only_preopen_denies_writes() {
     let (result, stdout, _) = run(&guest(FILES), wasi);
     assert_eq!(stdout, b"host data");
     let err = result.unwrap_err();
-    let status = err.exit_status().expect("exits with the errno");
+    let status = err.downcast_ref::<I32Exit>().expect("exits with the errno").0;
     assert_eq!(status, EPERM, "creating a file in a read-only preopen");
     assert!(!dir.join("out.txt").exists());
     std::fs::remove_dir_all(dir).unwrap();

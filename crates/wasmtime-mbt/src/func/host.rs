@@ -33,13 +33,13 @@ pub(crate) fn run_host(caller: *mut sys::wasmtime_caller_t, body: impl FnOnce() 
     unsafe { host_failure(sys::wasmtime_caller_context(caller), error) }
 }
 
-/// The error for a panic in host code, as a trap carrying the message.
+/// The error for a panic in host code, carrying the panic message.
 #[cold]
 pub(crate) fn panic_error(panic: Box<dyn Any + Send>) -> Error {
     let message = format!("host function panicked: {}", panic_message(&*panic));
     // The payload's own `Drop` may panic too: drop it inside `catch_unwind`.
     let _ = catch_unwind(AssertUnwindSafe(move || drop(panic)));
-    Error::Trap(Trap::new(message))
+    Error::msg(message)
 }
 
 /// The owned C trap for a failed host call; the error itself is kept in the
@@ -50,9 +50,16 @@ pub(crate) fn panic_error(panic: Box<dyn Any + Send>) -> Error {
 /// reference to it in use.
 #[cold]
 pub(crate) unsafe fn host_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasm_trap_t {
-    let raw = match &error {
-        Error::Trap(trap) => trap.to_raw(),
-        other => Trap::new(other.to_string()).to_raw(),
+    // Only what the C side reports while unwinding: the call returns
+    // `error` itself.
+    let raw = match error.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_raw(),
+        None => {
+            let message = error.to_string();
+            // SAFETY: the message is passed with its length and copied; the
+            // trap returned is owned.
+            unsafe { sys::wasmtime_trap_new(message.as_ptr().cast(), message.len()) }
+        }
     };
     // SAFETY: forwarded.
     unsafe { StoreOpaque::from_context(context) }.set_host_error(error);

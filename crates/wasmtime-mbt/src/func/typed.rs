@@ -464,7 +464,8 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     }
 
     /// Calls the function (`wasmtime_func_call_unchecked`). A trap is
-    /// [`Error::Trap`]; values from another store are an `Err`.
+    /// an error whose root cause is a [`Trap`](crate::Trap); values from
+    /// another store are an `Err`.
     #[inline]
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
