@@ -70,7 +70,7 @@ pub use r#ref::{AnyRef, ExternRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};
-pub use types::{ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability, RefType, TableType, ValType};
+pub use types::{ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, TableType, ValType};
 pub use val::{Val, V128};
 
 // Each of these modules lists its public items itself.
