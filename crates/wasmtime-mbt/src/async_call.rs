@@ -763,7 +763,7 @@ impl<Fut> HostCall<Fut> {
         }
         for (i, (val, ty)) in values.iter().zip(&self.result_types).enumerate() {
             if !val.fits(ty) {
-                return Err(Error::msg(format!("host function result {i} is a {}, expected {ty}", val.kind_name())));
+                return Err(Error::msg(format!("host function result {i} has type {}, expected {ty}", val.kind_name())));
             }
         }
         // SAFETY: the context is the live store of this call (a `Store<T>`),

@@ -77,7 +77,9 @@ fn serialize_deserialize_round_trip() {
     assert!(!bytes.is_empty());
     // SAFETY: produced just above by this engine.
     let back = unsafe { Module::deserialize(&engine, &bytes) }.unwrap();
-    assert_eq!(back.exports(), module.exports());
+    let exports = |m: &Module| m.exports().map(|e| (e.name().to_string(), e.ty())).collect::<Vec<_>>();
+    assert_eq!(exports(&back), exports(&module));
+    assert_eq!(exports(&back).len(), 1);
     assert_eq!(call_add(&engine, &back), 42);
 
     // Engine::precompile_module gives loadable bytes too, also on a second
@@ -136,28 +138,32 @@ fn imports_and_exports_with_types() {
     )
     .unwrap();
 
-    let imports = module.imports();
-    let names: Vec<_> = imports.iter().map(|i| (i.module.as_str(), i.name.as_str())).collect();
+    assert_eq!(module.imports().len(), 4);
+    let imports: Vec<ImportType<'_>> = module.imports().collect();
+    let names: Vec<_> = imports.iter().map(|i| (i.module(), i.name())).collect();
     assert_eq!(names, [("env", "f"), ("env", "mem"), ("other", "tab"), ("other", "g")]);
-    assert_eq!(imports[0].ty, ExternType::Func(FuncType::new([ValType::I32, ValType::I64], [ValType::F32])));
-    let ExternType::Memory(mem) = &imports[1].ty else { panic!("{:?}", imports[1].ty) };
+    assert_eq!(imports[0].ty(), ExternType::Func(FuncType::new(&engine, [ValType::I32, ValType::I64], [ValType::F32])));
+    let ExternType::Memory(mem) = imports[1].ty() else { panic!("{:?}", imports[1]) };
     assert_eq!((mem.minimum(), mem.maximum(), mem.is_64(), mem.is_shared()), (1, Some(4), false, false));
-    let ExternType::Table(tab) = &imports[2].ty else { panic!("{:?}", imports[2].ty) };
-    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (ValType::FuncRef, 2, None));
-    assert_eq!(imports[3].ty, ExternType::Global(GlobalType::new(ValType::F64, Mutability::Var)));
+    let ExternType::Table(tab) = imports[2].ty() else { panic!("{:?}", imports[2]) };
+    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (&RefType::FUNCREF, 2, None));
+    assert_eq!(imports[3].ty(), ExternType::Global(GlobalType::new(ValType::F64, Mutability::Var)));
 
-    let exports = module.exports();
-    let names: Vec<_> = exports.iter().map(|e| e.name.as_str()).collect();
+    let exports: Vec<ExportType<'_>> = module.exports().collect();
+    let names: Vec<_> = exports.iter().map(|e| e.name()).collect();
     assert_eq!(names, ["run", "memory", "table", "const"]);
-    assert_eq!(exports[0].ty, ExternType::Func(FuncType::new([ValType::ExternRef], [ValType::FuncRef])));
-    let ExternType::Memory(mem) = &exports[1].ty else { panic!() };
+    assert_eq!(exports[0].ty(), ExternType::Func(FuncType::new(&engine, [ValType::EXTERNREF], [ValType::FUNCREF])));
+    assert_eq!(module.get_export("run"), Some(exports[0].ty()));
+    assert_eq!(module.get_export("nope"), None);
+    let ExternType::Memory(mem) = exports[1].ty() else { panic!() };
     assert_eq!((mem.minimum(), mem.maximum()), (2, None));
-    let ExternType::Table(tab) = &exports[2].ty else { panic!() };
-    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (ValType::ExternRef, 3, Some(7)));
-    assert_eq!(exports[3].ty, ExternType::Global(GlobalType::new(ValType::I64, Mutability::Const)));
+    let ExternType::Table(tab) = exports[2].ty() else { panic!() };
+    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (&RefType::EXTERNREF, 3, Some(7)));
+    assert_eq!(exports[3].ty(), ExternType::Global(GlobalType::new(ValType::I64, Mutability::Const)));
 
     let empty = Module::new(&engine, "(module)").unwrap();
-    assert!(empty.imports().is_empty() && empty.exports().is_empty());
+    assert!(empty.imports().len() == 0 && empty.exports().len() == 0);
+    assert!(empty.imports().next().is_none() && empty.exports().next().is_none());
 }
 
 #[test]

@@ -98,7 +98,7 @@ where
         let inner = unsafe { crate::store::StoreInner::<T>::from_context(ctx) };
         for (i, (val, ty)) in out.into_iter().zip(ty.result_types()).enumerate() {
             if !val.fits(ty) {
-                return Err(Error::msg(format!("host function result {i} is a {}, expected {ty}", val.kind_name())));
+                return Err(Error::msg(format!("host function result {i} has type {}, expected {ty}", val.kind_name())));
             }
             // SAFETY: `i < nresults`; C takes ownership of each result.
             unsafe { *results.add(i) = val.into_raw(&inner.opaque)? };
