@@ -315,7 +315,7 @@ impl SharedMemory {
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
     /// use wasmtime_mbt::*;
-    /// let engine = Engine::new(Config::new().wasm_threads(true))?;
+    /// let engine = Engine::new(Config::new().wasm_threads(true).shared_memory(true))?;
     /// let memory = SharedMemory::new(&engine, MemoryType::shared(1, 2))?;
     /// assert_eq!(memory.page_size(), 65536);
     /// # Ok(()) }
