@@ -102,7 +102,10 @@ impl Module {
         let raw = unsafe { Owned::from_raw(raw) }.expect("module");
         // SAFETY: the module is live.
         let (imports, exports) = unsafe { (read_imports(raw.as_ptr(), engine), read_exports(raw.as_ptr(), engine)) };
-        Module { inner: Arc::new(ModuleInner { raw, engine: engine.clone(), imports, exports }) }
+        // `Module` is `Send + Sync` (see the impls above); the `Arc` only shares it.
+        #[allow(clippy::arc_with_non_send_sync)]
+        let inner = Arc::new(ModuleInner { raw, engine: engine.clone(), imports, exports });
+        Module { inner }
     }
 
     /// Checks that `bytes` (text or binary) is a valid module for `engine`

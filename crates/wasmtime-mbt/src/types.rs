@@ -424,6 +424,7 @@ impl HeapType {
     /// assert!(HeapType::eq(&HeapType::Any, &HeapType::Any));
     /// assert!(!HeapType::eq(&HeapType::I31, &HeapType::Any));
     /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
     pub fn eq(a: &HeapType, b: &HeapType) -> bool {
         a.matches(b) && b.matches(a)
     }
@@ -577,6 +578,7 @@ impl RefType {
     /// assert!(RefType::eq(&RefType::EQREF, &RefType::EQREF));
     /// assert!(!RefType::eq(&RefType::I31REF, &RefType::EQREF));
     /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
     pub fn eq(a: &RefType, b: &RefType) -> bool {
         a.matches(b) && b.matches(a)
     }
@@ -732,6 +734,7 @@ impl ValType {
     /// assert!(ValType::eq(&ValType::ANYREF, &ValType::ANYREF));
     /// assert!(!ValType::eq(&ValType::NULLREF, &ValType::ANYREF));
     /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
     pub fn eq(a: &ValType, b: &ValType) -> bool {
         a.matches(b) && b.matches(a)
     }
@@ -1017,6 +1020,7 @@ impl FuncType {
     /// let engine = Engine::default();
     /// assert!(FuncType::eq(&FuncType::new(&engine, [ValType::I32], []), &FuncType::new(&engine, [ValType::I32], [])));
     /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
     pub fn eq(a: &FuncType, b: &FuncType) -> bool {
         a.matches(b) && b.matches(a)
     }

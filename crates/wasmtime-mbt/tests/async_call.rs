@@ -342,20 +342,20 @@ const IMPORTS: &str = r#"(module
 fn host_linker(engine: &Engine) -> Linker<Host> {
     let mut linker = Linker::<Host>::new(engine);
     linker
-        .func_new_async("host", "after", FuncType::new(&engine, [ValType::I32, ValType::I32], [ValType::I32]), |caller, args| After {
+        .func_new_async("host", "after", FuncType::new(engine, [ValType::I32, ValType::I32], [ValType::I32]), |caller, args| After {
             n: args[1].i32().unwrap() as u32,
             value: args[0].i32().unwrap(),
             polls: caller.data().polls.clone(),
         })
         .unwrap();
     linker
-        .func_new_async("host", "recv", FuncType::new(&engine, [], [ValType::I32]), |mut caller, _| Recv {
+        .func_new_async("host", "recv", FuncType::new(engine, [], [ValType::I32]), |mut caller, _| Recv {
             rx: caller.data_mut().receivers.remove(0),
             dropped: caller.data().dropped.clone(),
         })
         .unwrap();
     linker
-        .func_new_async("host", "fail", FuncType::new(&engine, [ValType::I32], []), |_, args| {
+        .func_new_async("host", "fail", FuncType::new(engine, [ValType::I32], []), |_, args| {
             let how = args[0].i32().unwrap();
             if how == 0 {
                 panic!("panic in the closure");
@@ -369,7 +369,7 @@ fn host_linker(engine: &Engine) -> Linker<Host> {
             }
         })
         .unwrap();
-    linker.func_new_async("host", "wrong", FuncType::new(&engine, [], [ValType::I32]), |_, _| async { Ok(vec![Val::I64(1)]) }).unwrap();
+    linker.func_new_async("host", "wrong", FuncType::new(engine, [], [ValType::I32]), |_, _| async { Ok(vec![Val::I64(1)]) }).unwrap();
     linker.func_wrap("host", "sync", |x: i32| x * 10).unwrap();
     linker
 }

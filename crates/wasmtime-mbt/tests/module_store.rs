@@ -328,3 +328,58 @@ fn many_stores_on_one_engine_are_isolated() {
     // Each typed function is bound to its own store.
     assert!(bumps[0].call(&mut stores[1], ()).is_err());
 }
+
+#[test]
+fn store_default_and_try_new() {
+    let store = Store::<Vec<u32>>::default();
+    assert!(store.data().is_empty());
+    let engine = Engine::default();
+    let store = Store::try_new(&engine, 7u64).unwrap();
+    assert_eq!(*store.data(), 7);
+    assert!(Engine::same(store.engine(), &engine));
+}
+
+#[test]
+fn module_exports_are_cached_and_shared_by_clones() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (func (export "f") (param i64)) (memory (export "m") 1))"#).unwrap();
+    let clone = module.clone();
+    assert!(Module::same(&module, &clone));
+    assert!(!Module::same(&module, &Module::new(&engine, "(module)").unwrap()));
+    // The names borrow from the module: the same bytes through every clone.
+    let a = module.exports().next().unwrap().name();
+    let b = clone.exports().next().unwrap().name();
+    assert!(std::ptr::eq(a, b));
+    assert_eq!(module.get_export("f").unwrap().unwrap_func().param(0), Some(ValType::I64));
+    assert_eq!(module.get_export("m").unwrap().unwrap_memory().minimum(), 1);
+    let mut exports = module.exports();
+    assert_eq!(exports.len(), 2);
+    exports.next();
+    assert_eq!(exports.len(), 1);
+}
+
+#[test]
+fn extern_ty_reports_each_kind_and_panics_on_the_wrong_store() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "f") (result i32) i32.const 0) (memory (export "m") 2)
+            (table (export "t") 1 externref) (global (export "g") (mut f32) (f32.const 0)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let ty = |name: &str, store: &mut Store<()>| instance.get_export(&mut *store, name).unwrap().ty(&*store);
+    assert_eq!(ty("f", &mut store).unwrap_func().results().collect::<Vec<_>>(), [ValType::I32]);
+    assert_eq!(ty("m", &mut store).unwrap_memory().minimum(), 2);
+    assert_eq!(ty("t", &mut store).unwrap_table().element(), &RefType::EXTERNREF);
+    assert_eq!(*ty("g", &mut store).unwrap_global().content(), ValType::F32);
+    // Each matches the module's declared export type.
+    for export in module.exports() {
+        assert_eq!(ty(export.name(), &mut store), export.ty());
+    }
+    let other = Store::new(&engine, ());
+    let memory = instance.get_export(&mut store, "m").unwrap();
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| memory.ty(&other))).unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
+}

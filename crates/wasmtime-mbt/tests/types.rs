@@ -136,7 +136,7 @@ fn valtype_has_the_native_shape_constants_and_text_forms() {
         let default = ty.default_value();
         assert_eq!(default.is_some(), representable, "{ty}");
         if let Some(v) = default {
-            assert!(v.matches_ty(&Store::<()>::default(), &ty).unwrap(), "{ty}");
+            assert!(v.matches_ty(Store::<()>::default(), &ty).unwrap(), "{ty}");
         }
     }
     for (ty, text) in [(ValType::I32, "i32"), (ValType::I64, "i64"), (ValType::F32, "f32"), (ValType::F64, "f64"), (ValType::V128, "v128")] {
