@@ -141,10 +141,11 @@ fn run_mbt(engine: &mbt::Engine, wat: &str, exports: &[(String, Ty)]) -> Vec<Out
         .iter()
         .map(|(name, ty)| {
             let f = instance.get_func(&mut store, name).unwrap();
-            let mut out = [mbt::Val::default_for_ty(match ty {
+            let mut out = [mbt::Val::default_for_ty(&match ty {
                 Ty::I32 => mbt::ValType::I32,
                 Ty::I64 => mbt::ValType::I64,
-            })];
+            })
+            .unwrap()];
             match f.call(&mut store, &[], &mut out) {
                 Ok(()) => Outcome::Value(out[0].i32().map(i64::from).or(out[0].i64()).unwrap()),
                 Err(e) => Outcome::Trap(format!("{:?}", e.downcast_ref::<mbt::Trap>().unwrap_or_else(|| panic!("non-trap error {e:?}")))),

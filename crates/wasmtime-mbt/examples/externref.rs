@@ -62,7 +62,7 @@ pub fn main() -> Result<()> {
     println!("Touching `externref` global...");
     let global = instance.get_global(&mut store, "global").expect("`global` export");
     global.set(&mut store, externref.clone().into())?;
-    let global_val = global.get(&mut store)?;
+    let global_val = global.get(&mut store);
     let global_ref = global_val.externref().expect("an externref").expect("not null");
     assert_eq!(string_of(&store, global_ref)?, "Hello, World!");
 

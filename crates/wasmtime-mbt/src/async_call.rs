@@ -24,7 +24,7 @@ use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
 use crate::{
-    AsContextMut, Caller, Error, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut, TypedFunc,
+    AsContextMut, Caller, Engine, Error, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut, TypedFunc,
     Val, ValType, WasmParams, WasmResults,
 };
 
@@ -535,7 +535,7 @@ impl<T> Linker<T> {
     ///
     /// let engine = Engine::default();
     /// let mut linker = Linker::<i32>::new(&engine);
-    /// let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    /// let ty = FuncType::new(&engine, [ValType::I32], [ValType::I32]);
     /// linker.func_new_async("host", "slow_add", ty, |caller, args| {
     ///     After(3, args[0].i32().unwrap() + *caller.data())
     /// })?;
@@ -557,6 +557,7 @@ impl<T> Linker<T> {
         F: Fn(Caller<'_, T>, &[Val]) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<Val>>> + Send + 'static,
     {
+        assert!(Engine::same(ty.engine(), self.engine()), "assertion failed: ty.comes_from_same_engine(self.engine())");
         let raw_ty = ty.to_raw()?;
         self.has_async = true;
         // SAFETY: the trampoline's type parameters match the boxed pair.
@@ -602,7 +603,7 @@ impl<T> Linker<T> {
         F: Fn(Caller<'_, T>, Params) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Results>> + Send + 'static,
     {
-        let ty = FuncType::new(<Params as WasmResults>::valtypes(), <Results as WasmParams>::valtypes());
+        let ty = FuncType::new(self.engine(), <Params as WasmResults>::valtypes(), <Results as WasmParams>::valtypes());
         self.func_new_async(module, name, ty, move |caller, args| {
             // Wasmtime checked the argument types against `ty`.
             let started = Params::from_vals(args).map(|params| f(caller, params));
@@ -697,7 +698,7 @@ unsafe extern "C" fn async_trampoline<T, F, Fut>(
         let args = unsafe { raw_slice(args, nargs) };
         let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
         let future = f(unsafe { Caller::<T>::from_raw(caller, context) }, &params);
-        Ok(Box::new(HostCall { future, done: false, context, results, nresults, result_types: ty.results().to_vec(), trap_ret }))
+        Ok(Box::new(HostCall { future, done: false, context, results, nresults, result_types: ty.result_types().to_vec(), trap_ret }))
     }));
     // SAFETY: the out-parameters are live; a trap written here is owned by C.
     unsafe {
@@ -762,8 +763,8 @@ impl<Fut> HostCall<Fut> {
             return Err(Error::msg(format!("host function returned {} results, expected {}", values.len(), self.nresults)));
         }
         for (i, (val, ty)) in values.iter().zip(&self.result_types).enumerate() {
-            if val.ty() != *ty {
-                return Err(Error::msg(format!("host function result {i} has type {:?}, expected {ty:?}", val.ty())));
+            if !val.fits(ty) {
+                return Err(Error::msg(format!("host function result {i} has type {}, expected {ty}", val.kind_name())));
             }
         }
         // SAFETY: the context is the live store of this call (a `Store<T>`),

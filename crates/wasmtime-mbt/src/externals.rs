@@ -3,7 +3,7 @@
 use wasmtime_mbt_sys as sys;
 
 use crate::store::StoreOpaque;
-use crate::{Func, Global, Memory, Result, SharedMemory, Table};
+use crate::{AsContext, ExternType, Func, Global, Memory, Result, SharedMemory, Table};
 
 /// An exported or imported item, as `wasmtime::Extern`.
 #[derive(Debug, Clone)]
@@ -44,6 +44,30 @@ into_accessors! {
 }
 
 impl Extern {
+    /// The item's type, as `wasmtime::Extern::ty`. Panics if the item
+    /// belongs to another store than `store`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// assert_eq!(Extern::from(memory).ty(&store).unwrap_memory().minimum(), 1);
+    /// let f = Func::wrap(&mut store, |x: i32| x);
+    /// assert_eq!(Extern::from(f).ty(&store).unwrap_func().params().len(), 1);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        match self {
+            Extern::Func(f) => ExternType::Func(f.ty(store)),
+            Extern::Global(g) => ExternType::Global(g.ty(store)),
+            Extern::Table(t) => ExternType::Table(t.ty(store)),
+            Extern::Memory(m) => ExternType::Memory(m.ty(store)),
+            Extern::SharedMemory(m) => ExternType::Memory(m.ty()),
+        }
+    }
+
     /// Takes ownership of a C extern (only shared memories own anything);
     /// `None` for kinds this crate does not expose (tags).
     ///

@@ -39,28 +39,62 @@ impl Func {
     /// `wasmtime::Func::new`. `f` gets the arguments and fills the results,
     /// which start as zeros of the result types; returning `Err` traps.
     ///
-    /// Differs from `wasmtime` in returning `Result`: a type the C API cannot
-    /// describe (`v128`, `anyref` in a signature) is an `Err`.
+    /// Panics if `ty` belongs to another engine than the store's, as
+    /// `wasmtime`, or (unlike `wasmtime`) if `ty` cannot be described to the
+    /// C API (a concrete or continuation reference type); [`Func::try_new`]
+    /// returns that as an `Err`.
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
     /// use wasmtime_mbt::*;
     /// let mut store = Store::new(&Engine::default(), 10i64);
-    /// let ty = FuncType::new([ValType::I64], [ValType::I64]);
+    /// let ty = FuncType::new(store.engine(), [ValType::I64], [ValType::I64]);
     /// let f = Func::new(&mut store, ty, |caller, args, results| {
-    ///     results[0] = Val::I64(args[0].i64().unwrap() + *caller.data());
+    ///     results[0] = Val::I64(args[0].unwrap_i64() + *caller.data());
     ///     Ok(())
-    /// })?;
+    /// });
     /// let mut out = [Val::I64(0)];
     /// f.call(&mut store, &[Val::I64(5)], &mut out)?;
     /// assert_eq!(out[0].i64(), Some(15));
     /// # Ok(()) }
     /// ```
-    pub fn new<T: 'static, F>(mut store: impl AsContextMut<Data = T>, ty: FuncType, f: F) -> Result<Func>
+    #[track_caller]
+    pub fn new<T: 'static, F>(store: impl AsContextMut<Data = T>, ty: FuncType, f: F) -> Func
+    where
+        F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    {
+        match Func::try_new(store, ty, f) {
+            Ok(func) => func,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Like [`Func::new`], with a type the C API cannot describe (a
+    /// concrete or continuation reference type) as an `Err` instead of a
+    /// panic, as `wasmtime::Func::try_new`. A type of another engine still
+    /// panics.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let ty = FuncType::new(store.engine(), [], [ValType::I32]);
+    /// let f = Func::try_new(&mut store, ty, |_, _, results| {
+    ///     results[0] = Val::I32(4);
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(f.typed::<(), i32>(&store)?.call(&mut store, ())?, 4);
+    /// let bad = FuncType::new(store.engine(), [ValType::CONTREF], []);
+    /// assert!(Func::try_new(&mut store, bad, |_, _, _| Ok(())).is_err());
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn try_new<T: 'static, F>(mut store: impl AsContextMut<Data = T>, ty: FuncType, f: F) -> Result<Func>
     where
         F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     {
         let store = store.as_context_mut();
+        assert!(Engine::same(ty.engine(), store.0.opaque.engine()), "assertion failed: ty.comes_from_same_engine(engine)");
         let raw_ty = ty.to_raw()?;
         let env = Box::into_raw(Box::new((ty, f)));
         let mut func = sys::wasmtime_func_t::default();
@@ -90,7 +124,7 @@ impl Func {
     }
 
     fn wrap_inner<T: 'static, Params, Results, F: IntoFunc<T, Params, Results>>(store: &mut StoreInner<T>, f: F) -> Func {
-        let raw_ty = F::func_type().to_raw().expect("IntoFunc types are all expressible");
+        let raw_ty = F::func_type(store.opaque.engine()).to_raw().expect("IntoFunc types are all expressible");
         let env = Box::into_raw(Box::new(f));
         let mut func = sys::wasmtime_func_t::default();
         // SAFETY: as in `Func::new`, with the unchecked trampoline for `F`.
@@ -107,10 +141,37 @@ impl Func {
         Func(func)
     }
 
-    /// The function's type (`wasmtime_func_type`).
-    pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
+    /// The function's type (`wasmtime_func_type`). Panics if the function
+    /// belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let f = Func::wrap(&mut store, |a: i32, b: i64| a as i64 + b);
+    /// let ty = f.ty(&store);
+    /// assert_eq!(ty.params().collect::<Vec<_>>(), [ValType::I32, ValType::I64]);
+    /// assert_eq!(ty.results().collect::<Vec<_>>(), [ValType::I64]);
+    /// ```
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
         let store = store.as_context();
-        self.ty_in(&store.0.opaque)
+        store.0.opaque.assert_id(self.0.store_id);
+        self.ty_in(&store.0.opaque).expect("store checked")
+    }
+
+    /// Does the function have type `ty`, as `wasmtime::Func::matches_ty`?
+    /// Panics if the function belongs to another store.
+    ///
+    /// ```
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let f = Func::wrap(&mut store, |a: i32| a);
+    /// assert!(f.matches_ty(&store, &FuncType::new(store.engine(), [ValType::I32], [ValType::I32])));
+    /// assert!(!f.matches_ty(&store, &FuncType::new(store.engine(), [], [])));
+    /// ```
+    #[track_caller]
+    pub fn matches_ty(&self, store: impl AsContext, func_ty: &FuncType) -> bool {
+        self.ty(store).matches(func_ty)
     }
 
     pub(crate) fn ty_in(&self, store: &StoreOpaque) -> Result<FuncType> {
@@ -119,7 +180,7 @@ impl Func {
         // is owned and freed here.
         unsafe {
             let raw = sys::wasmtime_func_type(store.context(), &self.0);
-            let ty = FuncType::from_raw(raw);
+            let ty = FuncType::from_raw(raw, store.engine());
             sys::wasm_functype_delete(raw);
             Ok(ty)
         }

@@ -14,7 +14,7 @@ use crate::{AsContext, AsContextMut, Error, GlobalType, Result, Val};
 /// let mut store = Store::new(&Engine::default(), ());
 /// let g = Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Var), Val::I32(1))?;
 /// g.set(&mut store, Val::I32(2))?;
-/// assert_eq!(g.get(&mut store)?.i32(), Some(2));
+/// assert_eq!(g.get(&mut store).unwrap_i32(), 2);
 /// assert!(g.set(&mut store, Val::I64(3)).is_err()); // wrong type
 /// let c = Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Const), Val::I32(1))?;
 /// assert!(c.set(&mut store, Val::I32(2)).is_err()); // immutable
@@ -38,27 +38,52 @@ impl Global {
         Ok(Global(raw))
     }
 
-    /// The global's type (`wasmtime_global_type`).
-    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
+    /// The global's type (`wasmtime_global_type`). Panics if the global
+    /// belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let g = Global::new(&mut store, GlobalType::new(ValType::F64, Mutability::Const), Val::from(1.0f64))?;
+    /// assert!(g.ty(&store).content().is_f64());
+    /// assert!(g.ty(&store).mutability().is_const());
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
         let store = store.as_context();
-        store.0.opaque.check_id(self.0.store_id)?;
+        store.0.opaque.assert_id(self.0.store_id);
         // SAFETY: the global belongs to this live store; the type is owned.
         unsafe {
             let raw = Owned::from_raw(sys::wasmtime_global_type(store.0.opaque.context(), &self.0)).expect("global type");
-            Ok(GlobalType::from_raw(raw.as_ptr()))
+            GlobalType::from_raw(raw.as_ptr())
         }
     }
 
-    /// The current value (`wasmtime_global_get`).
-    pub fn get(&self, mut store: impl AsContextMut) -> Result<Val> {
+    /// The current value (`wasmtime_global_get`). Panics if the global
+    /// belongs to another store, as `wasmtime`, or (unlike `wasmtime`) if
+    /// it holds a kind of value [`Val`] cannot represent (`exnref`).
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let g = Global::new(&mut store, GlobalType::new(ValType::I64, Mutability::Const), Val::I64(7))?;
+    /// assert_eq!(g.get(&mut store).unwrap_i64(), 7);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn get(&self, mut store: impl AsContextMut) -> Val {
         let store = store.as_context_mut();
-        store.0.opaque.check_id(self.0.store_id)?;
+        store.0.opaque.assert_id(self.0.store_id);
         let mut out = Val::raw_slot();
         // SAFETY: the global belongs to this live store; `out` is owned.
-        unsafe {
+        let val = unsafe {
             sys::wasmtime_global_get(store.0.opaque.context(), &self.0, &mut out);
             Val::from_raw_owned(out)
-        }
+        };
+        val.unwrap_or_else(|e| panic!("global value cannot be represented: {e}"))
     }
 
     /// Sets the value (`wasmtime_global_set`); an immutable global or a

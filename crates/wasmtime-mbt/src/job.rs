@@ -253,8 +253,8 @@ impl Job {
             let func = instance
                 .get_func(&mut *store, &export)
                 .ok_or_else(|| Error::msg(format!("module has no function export `{export}`")))?;
-            let ty = func.ty(&*store)?;
-            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+            let ty = func.ty(&*store);
+            let mut results: Vec<Val> = ty.result_types().iter().map(Val::placeholder).collect();
             func.call(&mut *store, &args, &mut results)?;
             for r in &results {
                 check_portable(r, "result")?;
@@ -274,7 +274,7 @@ impl Job {
 fn check_portable(v: &Val, what: &str) -> Result<()> {
     match v {
         Val::FuncRef(Some(_)) | Val::ExternRef(Some(_)) | Val::AnyRef(Some(_)) => {
-            Err(Error::msg(format!("a job {what} must be a number or a null reference, not a {:?} reference", v.ty())))
+            Err(Error::msg(format!("a job {what} must be a number or a null reference, not a {} reference", v.kind_name())))
         }
         _ => Ok(()),
     }

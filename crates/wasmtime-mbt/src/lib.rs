@@ -72,7 +72,7 @@ pub use table::Table;
 #[allow(deprecated)]
 pub use trap::TrapCode;
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
-pub use types::{ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability, RefType, TableType, ValType};
+pub use types::{ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, TableType, ValType};
 pub use val::{Val, V128};
 
 // Each of these modules lists its public items itself.

@@ -135,7 +135,7 @@ impl<T: 'static> Linker<T> {
     }
 
     fn func_wrap_inner<Params, Results, F: IntoFunc<T, Params, Results>>(&mut self, module: &str, name: &str, f: F) -> Result<&mut Self> {
-        let ty = F::func_type().to_raw()?;
+        let ty = F::func_type(&self.engine).to_raw()?;
         // SAFETY: the trampoline's type parameters match the boxed `F`.
         unsafe {
             self.define_host_func(
@@ -190,6 +190,7 @@ impl<T: 'static> Linker<T> {
     where
         F: Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     {
+        assert!(Engine::same(ty.engine(), &self.engine), "assertion failed: ty.comes_from_same_engine(self.engine())");
         let raw_ty = ty.to_raw()?;
         // SAFETY: the trampoline's type parameters match the boxed pair.
         unsafe { self.define_host_func(module, name, &raw_ty, sys::wasmtime_linker_define_func, Some(dynamic_trampoline::<T, F>), Box::new((ty, f))) }

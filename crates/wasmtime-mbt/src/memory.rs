@@ -25,7 +25,7 @@ use crate::{AsContext, AsContextMut, Engine, Error, MemoryType, Result};
 /// assert_eq!(&buf, b"hi");
 /// assert!(memory.write(&mut store, 65_535, b"hi").is_err()); // out of bounds
 /// assert_eq!(memory.grow(&mut store, 1)?, 1);
-/// assert_eq!(memory.size(&store)?, 2);
+/// assert_eq!(memory.size(&store), 2);
 /// assert!(memory.grow(&mut store, 1).is_err()); // past the maximum
 /// # Ok(()) }
 /// ```
@@ -57,28 +57,106 @@ impl Memory {
         Ok(store.context())
     }
 
-    /// The memory's type (`wasmtime_memory_type`).
-    pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
-        let context = self.context(&store.as_context().0.opaque)?;
+    /// The C context of `store`, panicking (before any C call) unless
+    /// this memory belongs to it.
+    #[inline]
+    #[track_caller]
+    fn context_or_panic(&self, store: &StoreOpaque) -> *mut sys::wasmtime_context_t {
+        store.assert_id(self.store_id());
+        store.context()
+    }
+
+    /// The memory's type (`wasmtime_memory_type`). Panics if the memory
+    /// belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(3)))?;
+    /// assert_eq!(memory.ty(&store).maximum(), Some(3));
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
+        let context = self.context_or_panic(&store.as_context().0.opaque);
         // SAFETY: the memory belongs to this live store; the type is owned.
         unsafe {
             let raw = Owned::from_raw(sys::wasmtime_memory_type(context, &self.0)).expect("memory type");
-            Ok(MemoryType::from_raw(raw.as_ptr()))
+            MemoryType::from_raw(raw.as_ptr())
         }
     }
 
-    /// Size in pages (`wasmtime_memory_size`).
-    pub fn size(&self, store: impl AsContext) -> Result<u64> {
-        let context = self.context(&store.as_context().0.opaque)?;
+    /// Size in pages (`wasmtime_memory_size`). Panics if the memory
+    /// belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(2, None))?;
+    /// assert_eq!(memory.size(&store), 2);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        let context = self.context_or_panic(&store.as_context().0.opaque);
         // SAFETY: the memory belongs to this live store.
-        Ok(unsafe { sys::wasmtime_memory_size(context, &self.0) })
+        unsafe { sys::wasmtime_memory_size(context, &self.0) }
     }
 
-    /// Size in bytes (`wasmtime_memory_data_size`).
-    pub fn data_size(&self, store: impl AsContext) -> Result<usize> {
-        let context = self.context(&store.as_context().0.opaque)?;
+    /// Size in bytes (`wasmtime_memory_data_size`). Panics if the memory
+    /// belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// assert_eq!(memory.data_size(&store), 65536);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        let context = self.context_or_panic(&store.as_context().0.opaque);
         // SAFETY: the memory belongs to this live store.
-        Ok(unsafe { sys::wasmtime_memory_data_size(context, &self.0) })
+        unsafe { sys::wasmtime_memory_data_size(context, &self.0) }
+    }
+
+    /// Page size in bytes (`wasmtime_memory_page_size`). Panics if the
+    /// memory belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// assert_eq!(memory.page_size(&store), 65536);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn page_size(&self, store: impl AsContext) -> u64 {
+        let context = self.context_or_panic(&store.as_context().0.opaque);
+        // SAFETY: the memory belongs to this live store.
+        unsafe { sys::wasmtime_memory_page_size(context, &self.0) }
+    }
+
+    /// Base-2 logarithm of the page size (`wasmtime_memory_page_size_log2`).
+    /// Panics if the memory belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// assert_eq!(memory.page_size_log2(&store), 16);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn page_size_log2(&self, store: impl AsContext) -> u8 {
+        let context = self.context_or_panic(&store.as_context().0.opaque);
+        // SAFETY: the memory belongs to this live store.
+        unsafe { sys::wasmtime_memory_page_size_log2(context, &self.0) }
     }
 
     /// Grows by `delta` pages, returning the old size in pages
@@ -97,8 +175,11 @@ impl Memory {
     /// `Result` and keep the borrow-checked slice); [`Memory::read`] is the
     /// fallible access.
     #[inline]
+    #[track_caller]
     pub fn data<'a, C: AsContext>(&self, store: &'a C) -> &'a [u8] {
-        let (data, len) = self.raw_data(&store.as_context().0.opaque).expect("memory used with the wrong store");
+        let opaque = &store.as_context().0.opaque;
+        opaque.assert_id(self.store_id());
+        let (data, len) = self.raw_data(opaque).expect("store checked");
         // SAFETY: the bytes stay valid while the store is borrowed (growth
         // needs `&mut`).
         unsafe { crate::owned::borrow_bytes(data, len) }
@@ -106,8 +187,11 @@ impl Memory {
 
     /// The memory's bytes, mutably; see [`Memory::data`].
     #[inline]
+    #[track_caller]
     pub fn data_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> &'a mut [u8] {
-        let (data, len) = self.raw_data(&store.as_context_mut().0.opaque).expect("memory used with the wrong store");
+        let opaque = &store.as_context_mut().0.opaque;
+        opaque.assert_id(self.store_id());
+        let (data, len) = self.raw_data(opaque).expect("store checked");
         // SAFETY: as in `data`, and the store is borrowed exclusively.
         unsafe { borrow_mut(data, len) }
     }
@@ -225,6 +309,20 @@ impl SharedMemory {
             let raw = Owned::from_raw(sys::wasmtime_sharedmemory_type(self.0.as_ptr())).expect("type");
             MemoryType::from_raw(raw.as_ptr())
         }
+    }
+
+    /// Page size in bytes.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().wasm_threads(true).shared_memory(true))?;
+    /// let memory = SharedMemory::new(&engine, MemoryType::shared(1, 2))?;
+    /// assert_eq!(memory.page_size(), 65536);
+    /// # Ok(()) }
+    /// ```
+    pub fn page_size(&self) -> u64 {
+        self.ty().page_size()
     }
 
     /// Size in pages.

@@ -20,16 +20,24 @@ use crate::{Engine, Error, Result};
 /// let engine = Engine::default();
 /// // Text or binary, detected like `wasmtime::Module::new`.
 /// let module = Module::new(&engine, r#"(module (func (export "f")))"#)?;
-/// assert_eq!(module.exports()[0].name, "f");
+/// assert_eq!(module.exports().next().unwrap().name(), "f");
 /// let empty = Module::new(&engine, b"\0asm\x01\0\0\0")?;
-/// assert!(empty.exports().is_empty());
+/// assert_eq!(empty.exports().len(), 0);
 /// assert!(Module::new(&engine, b"\0asm garbage").is_err());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Module {
-    raw: Arc<Owned<sys::wasmtime_module_t>>,
+    inner: Arc<ModuleInner>,
+}
+
+/// What a [`Module`] shares among its clones: the C module, its engine,
+/// and its import and export lists, read once when it is created.
+struct ModuleInner {
+    raw: Owned<sys::wasmtime_module_t>,
     engine: Engine,
+    imports: Box<[(String, String, ExternType)]>,
+    exports: Box<[(String, ExternType)]>,
 }
 
 // SAFETY: `wasmtime_module_t` wraps `wasmtime::Module` (`Send + Sync`); all
@@ -40,7 +48,7 @@ unsafe impl Sync for Module {}
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Module").field(&self.raw.as_ptr()).finish()
+        f.debug_tuple("Module").field(&self.inner.raw.as_ptr()).finish()
     }
 }
 
@@ -93,7 +101,12 @@ impl Module {
     fn from_owned(engine: &Engine, raw: *mut sys::wasmtime_module_t) -> Module {
         // SAFETY: `raw` was just returned, owned, by a successful C call.
         let raw = unsafe { Owned::from_raw(raw) }.expect("module");
-        Module { raw: Arc::new(raw), engine: engine.clone() }
+        // SAFETY: the module is live.
+        let (imports, exports) = unsafe { (read_imports(raw.as_ptr(), engine), read_exports(raw.as_ptr(), engine)) };
+        // `Module` is `Send + Sync` (see the impls above); the `Arc` only shares it.
+        #[allow(clippy::arc_with_non_send_sync)]
+        let inner = Arc::new(ModuleInner { raw, engine: engine.clone(), imports, exports });
+        Module { inner }
     }
 
     /// Checks that `bytes` (text or binary) is a valid module for `engine`
@@ -116,7 +129,7 @@ impl Module {
         let mut out = sys::wasm_byte_vec_t::default();
         // SAFETY: the module is live; `out` is owned on success.
         unsafe {
-            Error::check(sys::wasmtime_module_serialize(self.raw.as_ptr(), &mut out))?;
+            Error::check(sys::wasmtime_module_serialize(self.inner.raw.as_ptr(), &mut out))?;
             Ok(take_byte_vec(out))
         }
     }
@@ -136,7 +149,7 @@ impl Module {
     /// let bytes = engine.precompile_module(br#"(module (func (export "f")))"#)?;
     /// // SAFETY: the bytes were just produced by this engine.
     /// let module = unsafe { Module::deserialize(&engine, &bytes)? };
-    /// assert_eq!(module.exports()[0].name, "f");
+    /// assert_eq!(module.exports().next().unwrap().name(), "f");
     /// # Ok(()) }
     /// ```
     pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
@@ -162,63 +175,123 @@ impl Module {
 
     /// The engine this module was compiled for.
     pub fn engine(&self) -> &Engine {
-        &self.engine
+        &self.inner.engine
     }
 
-    /// The module's imports, in order (`wasmtime_module_imports`).
+    /// The module's imports, in order, as `wasmtime::Module::imports`
+    /// (read once, by `wasmtime_module_imports`, when the module is made).
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
     /// use wasmtime_mbt::*;
-    /// let module = Module::new(&Engine::default(), r#"(module (import "env" "f" (func (param i32))))"#)?;
-    /// let import = &module.imports()[0];
-    /// assert_eq!((import.module.as_str(), import.name.as_str()), ("env", "f"));
-    /// assert_eq!(import.ty, ExternType::Func(FuncType::new([ValType::I32], [])));
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))) (import "env" "m" (memory 1)))"#)?;
+    /// assert_eq!(module.imports().len(), 2);
+    /// let import = module.imports().next().unwrap();
+    /// assert_eq!((import.module(), import.name()), ("env", "f"));
+    /// assert_eq!(import.ty(), ExternType::Func(FuncType::new(&engine, [ValType::I32], [])));
+    /// let names: Vec<&str> = module.imports().map(|i| i.name()).collect();
+    /// assert_eq!(names, ["f", "m"]);
     /// # Ok(()) }
     /// ```
-    pub fn imports(&self) -> Vec<ImportType> {
-        let mut vec = sys::wasm_importtype_vec_t::default();
-        // SAFETY: the module is live; the vector and its elements are owned
-        // by us until `wasm_importtype_vec_delete`.
-        unsafe {
-            sys::wasmtime_module_imports(self.raw.as_ptr(), &mut vec);
-            let out = (0..vec.size)
-                .map(|i| {
-                    let item = *vec.data.add(i);
-                    ImportType {
-                        module: name_string(sys::wasm_importtype_module(item)),
-                        name: name_string(sys::wasm_importtype_name(item)),
-                        ty: ExternType::from_raw(sys::wasm_importtype_type(item)),
-                    }
-                })
-                .collect();
-            sys::wasm_importtype_vec_delete(&mut vec);
-            out
-        }
+    pub fn imports<'module>(&'module self) -> impl ExactSizeIterator<Item = ImportType<'module>> + 'module {
+        self.inner.imports.iter().map(|(module, name, ty)| ImportType { module, name, ty })
     }
 
-    /// The module's exports, in order (`wasmtime_module_exports`).
-    pub fn exports(&self) -> Vec<ExportType> {
-        let mut vec = sys::wasm_exporttype_vec_t::default();
-        // SAFETY: as in `imports`.
-        unsafe {
-            sys::wasmtime_module_exports(self.raw.as_ptr(), &mut vec);
-            let out = (0..vec.size)
-                .map(|i| {
-                    let item = *vec.data.add(i);
-                    ExportType {
-                        name: name_string(sys::wasm_exporttype_name(item)),
-                        ty: ExternType::from_raw(sys::wasm_exporttype_type(item)),
-                    }
-                })
-                .collect();
-            sys::wasm_exporttype_vec_delete(&mut vec);
-            out
-        }
+    /// The module's exports, in order, as `wasmtime::Module::exports`
+    /// (read once, by `wasmtime_module_exports`, when the module is made).
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let module = Module::new(&Engine::default(), r#"(module (func (export "a")) (global (export "b") i32 (i32.const 0)))"#)?;
+    /// let names: Vec<&str> = module.exports().map(|e| e.name()).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// assert!(module.exports().nth(1).unwrap().ty().global().is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn exports<'module>(&'module self) -> impl ExactSizeIterator<Item = ExportType<'module>> + 'module {
+        self.inner.exports.iter().map(|(name, ty)| ExportType { name, ty })
+    }
+
+    /// The type of the export `name`, if there is one, as
+    /// `wasmtime::Module::get_export`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let module = Module::new(&Engine::default(), r#"(module (table (export "t") 2 funcref))"#)?;
+    /// assert_eq!(module.get_export("t").unwrap().unwrap_table().minimum(), 2);
+    /// assert!(module.get_export("missing").is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_export(&self, name: &str) -> Option<ExternType> {
+        self.inner.exports.iter().find(|(n, _)| n == name).map(|(_, ty)| ty.clone())
+    }
+
+    /// Whether `a` and `b` are the same compiled module (clones of one
+    /// another), as `wasmtime::Module::same`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let a = Module::new(&engine, "(module)")?;
+    /// let b = Module::new(&engine, "(module)")?;
+    /// assert!(Module::same(&a, &a.clone()) && !Module::same(&a, &b));
+    /// # Ok(()) }
+    /// ```
+    pub fn same(a: &Module, b: &Module) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
     }
 
     /// The C module, borrowed.
     pub(crate) fn as_raw(&self) -> *mut sys::wasmtime_module_t {
-        self.raw.as_ptr()
+        self.inner.raw.as_ptr()
+    }
+}
+
+/// The module's imports (`wasmtime_module_imports`).
+///
+/// # Safety
+/// `raw` must be live.
+unsafe fn read_imports(raw: *const sys::wasmtime_module_t, engine: &Engine) -> Box<[(String, String, ExternType)]> {
+    let mut vec = sys::wasm_importtype_vec_t::default();
+    // SAFETY: the module is live; the vector and its elements are owned by
+    // us until `wasm_importtype_vec_delete`.
+    unsafe {
+        sys::wasmtime_module_imports(raw, &mut vec);
+        let out = (0..vec.size)
+            .map(|i| {
+                let item = *vec.data.add(i);
+                (
+                    name_string(sys::wasm_importtype_module(item)),
+                    name_string(sys::wasm_importtype_name(item)),
+                    ExternType::from_raw(sys::wasm_importtype_type(item), engine),
+                )
+            })
+            .collect();
+        sys::wasm_importtype_vec_delete(&mut vec);
+        out
+    }
+}
+
+/// The module's exports (`wasmtime_module_exports`).
+///
+/// # Safety
+/// `raw` must be live.
+unsafe fn read_exports(raw: *const sys::wasmtime_module_t, engine: &Engine) -> Box<[(String, ExternType)]> {
+    let mut vec = sys::wasm_exporttype_vec_t::default();
+    // SAFETY: as in `read_imports`.
+    unsafe {
+        sys::wasmtime_module_exports(raw, &mut vec);
+        let out = (0..vec.size)
+            .map(|i| {
+                let item = *vec.data.add(i);
+                (name_string(sys::wasm_exporttype_name(item)), ExternType::from_raw(sys::wasm_exporttype_type(item), engine))
+            })
+            .collect();
+        sys::wasm_exporttype_vec_delete(&mut vec);
+        out
     }
 }

@@ -60,6 +60,12 @@ macro_rules! rooted_ref {
                 (raw.store_id != 0).then_some($name { raw })
             }
 
+            /// The id of the store this reference belongs to.
+            #[inline]
+            pub(crate) fn store_id(&self) -> u64 {
+                self.raw.store_id
+            }
+
             /// A borrowed C view of `r` (null for `None`), checked to
             /// belong to `store`.
             pub(crate) fn raw_or_null(r: Option<&$name>, store: &StoreOpaque) -> Result<$raw> {

@@ -69,7 +69,9 @@ pub(crate) struct StoreInner<T> {
 ///
 /// All wasm objects ([`Func`](crate::Func), [`Memory`](crate::Memory), …)
 /// belong to one store and are used through it; using them with another store
-/// is an `Err`, never undefined behaviour. `Store<T>` is `Send` when `T` is,
+/// is never undefined behaviour: it panics in the accessors `wasmtime` makes
+/// infallible (`Memory::size`, `Global::get`, `Func::ty`, …) and is an `Err`
+/// elsewhere. `Store<T>` is `Send` when `T` is,
 /// and never `Sync`.
 ///
 /// ```
@@ -105,6 +107,20 @@ impl<T> Store<T> {
         // box never moves and outlives the C store (it owns it).
         unsafe { sys::wasmtime_context_set_data(context, data_ptr.cast()) };
         Store { inner }
+    }
+
+    /// Like [`Store::new`], returning a `Result` as
+    /// `wasmtime::Store::try_new` (it is always `Ok`: the C API reports no
+    /// allocation failure here).
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let store = wasmtime_mbt::Store::try_new(&wasmtime_mbt::Engine::default(), 3u8)?;
+    /// assert_eq!(*store.data(), 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn try_new(engine: &Engine, data: T) -> Result<Store<T>> {
+        Ok(Store::new(engine, data))
     }
 
     /// The engine this store was created on.
@@ -387,6 +403,17 @@ impl StoreOpaque {
         }
     }
 
+    /// Panics, with `wasmtime`'s message, unless an object with `store_id`
+    /// belongs to this store: for the accessors that `wasmtime` makes
+    /// infallible. Runs before any C call (a C-side panic would abort).
+    #[inline]
+    #[track_caller]
+    pub(crate) fn assert_id(&self, store_id: u64) {
+        if store_id != self.id() {
+            wrong_store_panic()
+        }
+    }
+
     /// `Err` unless an object with `store_id` belongs to this store.
     #[inline]
     pub(crate) fn check_id(&self, store_id: u64) -> Result<()> {
@@ -453,6 +480,12 @@ pub(crate) fn new_error(message: &str) -> *mut sys::wasmtime_error_t {
     let message = std::ffi::CString::new(message.replace('\0', " ")).expect("no NUL left");
     // SAFETY: the message is NUL-terminated; the error is owned by the caller.
     unsafe { sys::wasmtime_error_new(message.as_ptr()) }
+}
+
+#[cold]
+#[track_caller]
+fn wrong_store_panic() -> ! {
+    panic!("object used with the wrong store")
 }
 
 #[cold]
@@ -655,6 +688,19 @@ impl<C: AsContext + ?Sized> AsContext for &mut C {
 impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
         (**self).as_context_mut()
+    }
+}
+
+impl<T: Default> Default for Store<T> {
+    /// A store on a new default [`Engine`] holding `T::default()`, as
+    /// `wasmtime`'s `impl Default for Store<T>`.
+    ///
+    /// ```
+    /// let store = wasmtime_mbt::Store::<Vec<u8>>::default();
+    /// assert!(store.data().is_empty());
+    /// ```
+    fn default() -> Store<T> {
+        Store::new(&Engine::default(), T::default())
     }
 }
 

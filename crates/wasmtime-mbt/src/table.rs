@@ -12,14 +12,14 @@ use crate::{AsContext, AsContextMut, Error, Result, TableType, Val};
 /// # fn main() -> wasmtime_mbt::Result<()> {
 /// use wasmtime_mbt::*;
 /// let mut store = Store::new(&Engine::default(), ());
-/// let table = Table::new(&mut store, TableType::new(ValType::FuncRef, 2, None), Val::FuncRef(None))?;
+/// let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 2, None), Val::FuncRef(None))?;
 /// let f = Func::wrap(&mut store, || 7i32);
 /// table.set(&mut store, 1, f.into())?;
 /// assert!(table.get(&mut store, 1)?.unwrap().funcref().unwrap().is_some());
 /// assert!(table.get(&mut store, 2)?.is_none()); // out of bounds
 /// assert!(table.set(&mut store, 0, Val::I32(1)).is_err()); // wrong type
 /// assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None))?, 2);
-/// assert_eq!(table.size(&store)?, 5);
+/// assert_eq!(table.size(&store), 5);
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Copy)]
@@ -44,14 +44,26 @@ impl Table {
         self.0.__bindgen_anon_1.store_id
     }
 
-    /// The table's type (`wasmtime_table_type`).
-    pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
+    /// The table's type (`wasmtime_table_type`). Panics if the table
+    /// belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let table = Table::new(&mut store, TableType::new(RefType::EXTERNREF, 1, Some(4)), Val::null_extern_ref())?;
+    /// let ty = table.ty(&store);
+    /// assert_eq!((ty.element(), ty.minimum(), ty.maximum()), (&RefType::EXTERNREF, 1, Some(4)));
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> TableType {
         let store = store.as_context();
-        store.0.opaque.check_id(self.store_id())?;
+        store.0.opaque.assert_id(self.store_id());
         // SAFETY: the table belongs to this live store; the type is owned.
         unsafe {
             let raw = Owned::from_raw(sys::wasmtime_table_type(store.0.opaque.context(), &self.0)).expect("table type");
-            Ok(TableType::from_raw(raw.as_ptr()))
+            TableType::from_raw(raw.as_ptr())
         }
     }
 
@@ -81,12 +93,23 @@ impl Table {
         unsafe { Error::check(sys::wasmtime_table_set(opaque.context(), &self.0, index, &raw)) }
     }
 
-    /// Size in elements (`wasmtime_table_size`).
-    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+    /// Size in elements (`wasmtime_table_size`). Panics if the table
+    /// belongs to another store, as `wasmtime`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 3, None), Val::null_func_ref())?;
+    /// assert_eq!(table.size(&store), 3);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn size(&self, store: impl AsContext) -> u64 {
         let store = store.as_context();
-        store.0.opaque.check_id(self.store_id())?;
+        store.0.opaque.assert_id(self.store_id());
         // SAFETY: the table belongs to this live store.
-        Ok(unsafe { sys::wasmtime_table_size(store.0.opaque.context(), &self.0) })
+        unsafe { sys::wasmtime_table_size(store.0.opaque.context(), &self.0) }
     }
 
     /// Grows by `delta` elements filled with `init`, returning the old size

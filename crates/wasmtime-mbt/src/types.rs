@@ -1,22 +1,35 @@
-//! Wasm types: `ValType`, `FuncType`, `MemoryType`, `TableType`,
-//! `GlobalType`, `ExternType`, and module import/export descriptions.
+//! Wasm types: `ValType`, `RefType`, `HeapType`, `FuncType`, `MemoryType`,
+//! `TableType`, `GlobalType`, `ExternType`, and module import/export
+//! descriptions.
 //!
-//! These are plain Rust values (unlike `wasmtime`'s, they need no engine);
-//! they are converted to and from the C API's `wasm_*type_t` objects at the
-//! boundary.
+//! Value, reference and heap types are plain Rust values; a [`FuncType`]
+//! carries its [`Engine`], as `wasmtime::FuncType` does. They are converted
+//! to and from the C API's `wasm_*type_t` objects at the boundary.
+
+use std::fmt;
 
 use wasmtime_mbt_sys as sys;
 
 use crate::error::ErrorExt as _;
 use crate::owned::{borrow_bytes, Owned};
-use crate::{Error, Result};
+use crate::{Engine, Error, Result};
 
-/// The type of a wasm value.
+/// The type of a wasm value, as `wasmtime::ValType`: a number, a vector,
+/// or a reference ([`ValType::Ref`]). `Debug` and `Display` print the wasm
+/// text form (`i32`, `(ref null func)`).
 ///
-/// Differs from `wasmtime::ValType` in spelling the common nullable
-/// reference types `funcref`, `externref` and `anyref` as variants of
-/// their own; every other reference type is [`ValType::Ref`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Beyond `wasmtime` it is `Copy` and `Eq` (equality is the exact,
+/// structural [`ValType::eq`]).
+///
+/// ```
+/// use wasmtime_mbt::{HeapType, RefType, ValType};
+/// let ty = ValType::FUNCREF;
+/// assert_eq!(ty.to_string(), "(ref null func)");
+/// assert!(matches!(ty, ValType::Ref(r) if r.heap_type().is_func()));
+/// assert_eq!(ValType::from(RefType::new(true, HeapType::Func)), ValType::FUNCREF);
+/// assert_eq!(format!("{:?}", ValType::I64), "i64");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -28,45 +41,156 @@ pub enum ValType {
     F64,
     /// 128-bit vector.
     V128,
-    /// `(ref null func)`.
-    FuncRef,
-    /// `(ref null extern)`.
-    ExternRef,
-    /// `(ref null any)`.
-    AnyRef,
-    /// Any other reference type (non-nullable, or another heap type).
+    /// A reference.
     Ref(RefType),
 }
 
-/// A reference type other than the three shorthands of [`ValType`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RefType {
-    /// Whether `null` is a value of this type.
-    pub nullable: bool,
-    /// What it refers to.
-    pub heap_type: HeapType,
+impl fmt::Debug for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
-/// The heap type of a reference; concrete types carry no index here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValType::I32 => f.write_str("i32"),
+            ValType::I64 => f.write_str("i64"),
+            ValType::F32 => f.write_str("f32"),
+            ValType::F64 => f.write_str("f64"),
+            ValType::V128 => f.write_str("v128"),
+            ValType::Ref(r) => fmt::Display::fmt(r, f),
+        }
+    }
+}
+
+impl From<RefType> for ValType {
+    /// ```
+    /// use wasmtime_mbt::{RefType, ValType};
+    /// assert_eq!(ValType::from(RefType::EXTERNREF), ValType::EXTERNREF);
+    /// ```
+    fn from(r: RefType) -> ValType {
+        ValType::Ref(r)
+    }
+}
+
+/// A reference type: a heap type and whether `null` is a value of it, as
+/// `wasmtime::RefType`. `Display` prints `(ref null func)`.
+///
+/// ```
+/// use wasmtime_mbt::{HeapType, RefType};
+/// let r = RefType::new(false, HeapType::Extern);
+/// assert!(!r.is_nullable());
+/// assert_eq!(*r.heap_type(), HeapType::Extern);
+/// assert_eq!(r.to_string(), "(ref extern)");
+/// assert!(r.matches(&RefType::EXTERNREF) && !RefType::EXTERNREF.matches(&r));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RefType {
+    is_nullable: bool,
+    heap_type: HeapType,
+}
+
+impl fmt::Debug for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(ref ")?;
+        if self.is_nullable {
+            f.write_str("null ")?;
+        }
+        write!(f, "{})", self.heap_type)
+    }
+}
+
+/// The heap type of a reference, as `wasmtime::HeapType`.
+///
+/// Differs from `wasmtime` in that the concrete variants (`ConcreteFunc`,
+/// …) carry no type: the C API describes concrete types only by engine
+/// type index, so they can be read (from a module's imports, say) but not
+/// built into a new type.
+///
+/// ```
+/// use wasmtime_mbt::HeapType;
+/// assert!(HeapType::I31.matches(&HeapType::Eq) && HeapType::Eq.matches(&HeapType::Any));
+/// assert_eq!(HeapType::Struct.top(), HeapType::Any);
+/// assert_eq!(HeapType::Func.bottom(), HeapType::NoFunc);
+/// assert_eq!(HeapType::NoExtern.to_string(), "noextern");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HeapType {
+    /// `extern`: host references.
     Extern,
+    /// `noextern`: the bottom of the `extern` hierarchy.
     NoExtern,
+    /// `func`: any function.
     Func,
+    /// A concrete function type (its index is not exposed).
     ConcreteFunc,
+    /// `nofunc`: the bottom of the `func` hierarchy.
     NoFunc,
+    /// `any`: any internal (GC) reference.
     Any,
+    /// `none`: the bottom of the `any` hierarchy.
     None,
+    /// `eq`: references comparable with `ref.eq`.
     Eq,
+    /// `i31`: unboxed 31-bit integers.
     I31,
+    /// `array`: any array.
     Array,
+    /// A concrete array type (its index is not exposed).
     ConcreteArray,
+    /// `struct`: any struct.
     Struct,
+    /// A concrete struct type (its index is not exposed).
     ConcreteStruct,
+    /// `exn`: any exception.
     Exn,
+    /// A concrete exception type (its index is not exposed).
     ConcreteExn,
+    /// `noexn`: the bottom of the `exn` hierarchy.
     NoExn,
+    /// `cont`: any continuation (stack switching; the C API has no
+    /// continuation types, so it cannot cross into C).
+    Cont,
+    /// `nocont`: the bottom of the `cont` hierarchy (as [`HeapType::Cont`]).
+    NoCont,
+}
+
+impl fmt::Debug for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HeapType::Extern => "extern",
+            HeapType::NoExtern => "noextern",
+            HeapType::Func => "func",
+            HeapType::NoFunc => "nofunc",
+            HeapType::Any => "any",
+            HeapType::Eq => "eq",
+            HeapType::I31 => "i31",
+            HeapType::Array => "array",
+            HeapType::Struct => "struct",
+            HeapType::None => "none",
+            HeapType::ConcreteFunc => "(concrete func)",
+            HeapType::ConcreteArray => "(concrete array)",
+            HeapType::ConcreteStruct => "(concrete struct)",
+            HeapType::ConcreteExn => "(concrete exn)",
+            HeapType::Cont => "cont",
+            HeapType::NoCont => "nocont",
+            HeapType::Exn => "exn",
+            HeapType::NoExn => "noexn",
+        })
+    }
 }
 
 /// Heap types in the order of `WASMTIME_HEAPTYPE_KIND_*` (0..=15).
@@ -89,65 +213,567 @@ const HEAP_TYPES: [HeapType; 16] = [
     HeapType::NoExn,
 ];
 
+macro_rules! heap_predicates {
+    ($($(#[$doc:meta])* $name:ident => [$($pat:tt)*];)*) => {
+        impl HeapType {$(
+            $(#[$doc])*
+            #[inline]
+            pub fn $name(&self) -> bool {
+                matches!(self, $($pat)*)
+            }
+        )*}
+    };
+}
+
+heap_predicates! {
+    /// Is this `extern`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::Extern.is_extern());
+    /// ```
+    is_extern => [HeapType::Extern];
+    /// Is this `func`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::Func.is_func() && !wasmtime_mbt::HeapType::ConcreteFunc.is_func());
+    /// ```
+    is_func => [HeapType::Func];
+    /// Is this `nofunc`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::NoFunc.is_no_func());
+    /// ```
+    is_no_func => [HeapType::NoFunc];
+    /// Is this `any`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::Any.is_any());
+    /// ```
+    is_any => [HeapType::Any];
+    /// Is this `i31`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::I31.is_i31());
+    /// ```
+    is_i31 => [HeapType::I31];
+    /// Is this `none`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::None.is_none());
+    /// ```
+    is_none => [HeapType::None];
+    /// Is this `cont`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::Cont.is_cont());
+    /// ```
+    is_cont => [HeapType::Cont];
+    /// Is this `exn`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::Exn.is_exn());
+    /// ```
+    is_exn => [HeapType::Exn];
+    /// Is this `noexn`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::NoExn.is_no_exn());
+    /// ```
+    is_no_exn => [HeapType::NoExn];
+    /// Is this a concrete (indexed) type?
+    ///
+    /// ```
+    /// use wasmtime_mbt::HeapType;
+    /// assert!(HeapType::ConcreteStruct.is_concrete() && !HeapType::Struct.is_concrete());
+    /// ```
+    is_concrete => [HeapType::ConcreteFunc | HeapType::ConcreteArray | HeapType::ConcreteStruct | HeapType::ConcreteExn];
+    /// Is this a concrete function type?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::ConcreteFunc.is_concrete_func());
+    /// ```
+    is_concrete_func => [HeapType::ConcreteFunc];
+    /// Is this a concrete array type?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::ConcreteArray.is_concrete_array());
+    /// ```
+    is_concrete_array => [HeapType::ConcreteArray];
+    /// Is this a concrete struct type?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::ConcreteStruct.is_concrete_struct());
+    /// ```
+    is_concrete_struct => [HeapType::ConcreteStruct];
+    /// Is this a concrete exception type?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::ConcreteExn.is_concrete_exn());
+    /// ```
+    is_concrete_exn => [HeapType::ConcreteExn];
+    /// Is this a concrete continuation type? Always `false`: the C API has
+    /// no continuation types.
+    ///
+    /// ```
+    /// assert!(!wasmtime_mbt::HeapType::Cont.is_concrete_cont());
+    /// ```
+    is_concrete_cont => [HeapType::Cont if false];
+    /// Is this the top of its hierarchy (`any`, `extern`, `func`, `cont`, `exn`)?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::Extern.is_top() && !wasmtime_mbt::HeapType::Eq.is_top());
+    /// ```
+    is_top => [HeapType::Any | HeapType::Extern | HeapType::Func | HeapType::Cont | HeapType::Exn];
+    /// Is this the bottom of its hierarchy (`none`, `noextern`, `nofunc`, `nocont`, `noexn`)?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::HeapType::None.is_bottom() && !wasmtime_mbt::HeapType::Any.is_bottom());
+    /// ```
+    is_bottom => [HeapType::None | HeapType::NoExtern | HeapType::NoFunc | HeapType::NoCont | HeapType::NoExn];
+}
+
 impl HeapType {
-    /// Whether this heap type names a concrete (indexed) type.
-    fn is_concrete(self) -> bool {
-        matches!(self, HeapType::ConcreteFunc | HeapType::ConcreteArray | HeapType::ConcreteStruct | HeapType::ConcreteExn)
+    /// Is this an abstract (non-concrete) heap type?
+    ///
+    /// ```
+    /// use wasmtime_mbt::HeapType;
+    /// assert!(HeapType::Func.is_abstract() && !HeapType::ConcreteFunc.is_abstract());
+    /// ```
+    #[inline]
+    pub fn is_abstract(&self) -> bool {
+        !self.is_concrete()
     }
 
-    /// The top of this type's hierarchy, as a nullable reference value type.
-    fn top(self) -> ValType {
+    /// The top of this type's hierarchy.
+    ///
+    /// ```
+    /// use wasmtime_mbt::HeapType;
+    /// assert_eq!(HeapType::ConcreteFunc.top(), HeapType::Func);
+    /// assert_eq!(HeapType::I31.top(), HeapType::Any);
+    /// ```
+    pub fn top(&self) -> HeapType {
         match self {
-            HeapType::Extern | HeapType::NoExtern => ValType::ExternRef,
-            HeapType::Func | HeapType::ConcreteFunc | HeapType::NoFunc => ValType::FuncRef,
-            _ => ValType::AnyRef,
+            HeapType::Func | HeapType::ConcreteFunc | HeapType::NoFunc => HeapType::Func,
+            HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
+            HeapType::Any
+            | HeapType::Eq
+            | HeapType::I31
+            | HeapType::Array
+            | HeapType::ConcreteArray
+            | HeapType::Struct
+            | HeapType::ConcreteStruct
+            | HeapType::None => HeapType::Any,
+            HeapType::Cont | HeapType::NoCont => HeapType::Cont,
+            HeapType::Exn | HeapType::ConcreteExn | HeapType::NoExn => HeapType::Exn,
         }
+    }
+
+    /// The bottom of this type's hierarchy.
+    ///
+    /// ```
+    /// use wasmtime_mbt::HeapType;
+    /// assert_eq!(HeapType::Array.bottom(), HeapType::None);
+    /// assert_eq!(HeapType::Extern.bottom(), HeapType::NoExtern);
+    /// ```
+    pub fn bottom(&self) -> HeapType {
+        match self.top() {
+            HeapType::Func => HeapType::NoFunc,
+            HeapType::Extern => HeapType::NoExtern,
+            HeapType::Cont => HeapType::NoCont,
+            HeapType::Exn => HeapType::NoExn,
+            _ => HeapType::None,
+        }
+    }
+
+    /// Is this heap type a subtype of `other`, as `wasmtime::HeapType::matches`?
+    ///
+    /// Two concrete types of the same kind are taken to match: their
+    /// identity is not visible through the C API.
+    ///
+    /// ```
+    /// use wasmtime_mbt::HeapType;
+    /// assert!(HeapType::NoFunc.matches(&HeapType::ConcreteFunc));
+    /// assert!(HeapType::ConcreteArray.matches(&HeapType::Eq));
+    /// assert!(!HeapType::Any.matches(&HeapType::Eq));
+    /// assert!(!HeapType::Extern.matches(&HeapType::Any));
+    /// ```
+    pub fn matches(&self, other: &HeapType) -> bool {
+        use HeapType as H;
+        match (self, other) {
+            (a, b) if a == b => true,
+            (H::NoExtern, H::Extern) => true,
+            (H::NoFunc, H::ConcreteFunc | H::Func) => true,
+            (H::ConcreteFunc, H::Func) => true,
+            (H::NoCont, H::Cont) => true,
+            (H::None, H::ConcreteArray | H::Array | H::ConcreteStruct | H::Struct | H::I31 | H::Eq | H::Any) => true,
+            (H::ConcreteArray, H::Array | H::Eq | H::Any) => true,
+            (H::Array, H::Eq | H::Any) => true,
+            (H::ConcreteStruct, H::Struct | H::Eq | H::Any) => true,
+            (H::Struct, H::Eq | H::Any) => true,
+            (H::I31, H::Eq | H::Any) => true,
+            (H::Eq, H::Any) => true,
+            (H::NoExn, H::Exn | H::ConcreteExn) => true,
+            (H::ConcreteExn, H::Exn) => true,
+            _ => false,
+        }
+    }
+
+    /// Are `a` and `b` the same heap type (each matches the other)?
+    ///
+    /// ```
+    /// use wasmtime_mbt::HeapType;
+    /// assert!(HeapType::eq(&HeapType::Any, &HeapType::Any));
+    /// assert!(!HeapType::eq(&HeapType::I31, &HeapType::Any));
+    /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
+    pub fn eq(a: &HeapType, b: &HeapType) -> bool {
+        a.matches(b) && b.matches(a)
+    }
+}
+
+macro_rules! ref_consts {
+    ($($(#[$doc:meta])* $name:ident = ($nullable:expr, $heap:ident);)*) => {
+        impl RefType {$(
+            $(#[$doc])*
+            pub const $name: RefType = RefType { is_nullable: $nullable, heap_type: HeapType::$heap };
+        )*}
+        impl ValType {$(
+            $(#[$doc])*
+            pub const $name: ValType = ValType::Ref(RefType::$name);
+        )*}
+    };
+}
+
+ref_consts! {
+    /// `externref`, aka `(ref null extern)`.
+    ///
+    /// ```
+    /// assert_eq!(wasmtime_mbt::RefType::EXTERNREF.to_string(), "(ref null extern)");
+    /// ```
+    EXTERNREF = (true, Extern);
+    /// `nullexternref`, aka `(ref null noextern)`.
+    ///
+    /// ```
+    /// assert_eq!(wasmtime_mbt::RefType::NULLEXTERNREF.to_string(), "(ref null noextern)");
+    /// ```
+    NULLEXTERNREF = (true, NoExtern);
+    /// `funcref`, aka `(ref null func)`.
+    ///
+    /// ```
+    /// assert_eq!(wasmtime_mbt::ValType::FUNCREF.to_string(), "(ref null func)");
+    /// ```
+    FUNCREF = (true, Func);
+    /// `nullfuncref`, aka `(ref null nofunc)`.
+    ///
+    /// ```
+    /// assert_eq!(wasmtime_mbt::ValType::NULLFUNCREF.to_string(), "(ref null nofunc)");
+    /// ```
+    NULLFUNCREF = (true, NoFunc);
+    /// `anyref`, aka `(ref null any)`.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::ANYREF.is_anyref());
+    /// ```
+    ANYREF = (true, Any);
+    /// `eqref`, aka `(ref null eq)`.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::EQREF.matches(&wasmtime_mbt::ValType::ANYREF));
+    /// ```
+    EQREF = (true, Eq);
+    /// `i31ref`, aka `(ref null i31)`.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::I31REF.matches(&wasmtime_mbt::ValType::EQREF));
+    /// ```
+    I31REF = (true, I31);
+    /// `arrayref`, aka `(ref null array)`.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::ARRAYREF.matches(&wasmtime_mbt::ValType::EQREF));
+    /// ```
+    ARRAYREF = (true, Array);
+    /// `structref`, aka `(ref null struct)`.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::STRUCTREF.matches(&wasmtime_mbt::ValType::ANYREF));
+    /// ```
+    STRUCTREF = (true, Struct);
+    /// `nullref`, aka `(ref null none)`.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::NULLREF.matches(&wasmtime_mbt::ValType::STRUCTREF));
+    /// ```
+    NULLREF = (true, None);
+    /// `contref`, aka `(ref null cont)` (cannot cross into the C API).
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::CONTREF.is_contref());
+    /// ```
+    CONTREF = (true, Cont);
+    /// `nullcontref`, aka `(ref null nocont)` (cannot cross into the C API).
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::NULLCONTREF.matches(&wasmtime_mbt::ValType::CONTREF));
+    /// ```
+    NULLCONTREF = (true, NoCont);
+    /// `exnref`, aka `(ref null exn)`.
+    ///
+    /// ```
+    /// assert_eq!(wasmtime_mbt::ValType::EXNREF.to_string(), "(ref null exn)");
+    /// ```
+    EXNREF = (true, Exn);
+    /// `nullexnref`, aka `(ref null noexn)`.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::NULLEXNREF.matches(&wasmtime_mbt::ValType::EXNREF));
+    /// ```
+    NULLEXNREF = (true, NoExn);
+}
+
+impl RefType {
+    /// A reference type, as `wasmtime::RefType::new`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{HeapType, RefType};
+    /// assert_eq!(RefType::new(true, HeapType::Any), RefType::ANYREF);
+    /// ```
+    pub fn new(is_nullable: bool, heap_type: HeapType) -> RefType {
+        RefType { is_nullable, heap_type }
+    }
+
+    /// Whether `null` is a value of this type.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::RefType::FUNCREF.is_nullable());
+    /// ```
+    pub fn is_nullable(&self) -> bool {
+        self.is_nullable
+    }
+
+    /// What the reference points to.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{HeapType, RefType};
+    /// assert_eq!(RefType::FUNCREF.heap_type(), &HeapType::Func);
+    /// ```
+    pub fn heap_type(&self) -> &HeapType {
+        &self.heap_type
+    }
+
+    /// Is this a subtype of `other`?
+    ///
+    /// ```
+    /// use wasmtime_mbt::{HeapType, RefType};
+    /// assert!(RefType::new(false, HeapType::I31).matches(&RefType::EQREF));
+    /// assert!(!RefType::I31REF.matches(&RefType::new(false, HeapType::Eq)));
+    /// ```
+    pub fn matches(&self, other: &RefType) -> bool {
+        (!self.is_nullable || other.is_nullable) && self.heap_type.matches(&other.heap_type)
+    }
+
+    /// Are `a` and `b` exactly the same reference type?
+    ///
+    /// ```
+    /// use wasmtime_mbt::RefType;
+    /// assert!(RefType::eq(&RefType::EQREF, &RefType::EQREF));
+    /// assert!(!RefType::eq(&RefType::I31REF, &RefType::EQREF));
+    /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
+    pub fn eq(a: &RefType, b: &RefType) -> bool {
+        a.matches(b) && b.matches(a)
     }
 }
 
 impl ValType {
-    /// A reference type, normalised to the shorthand variants where one fits.
-    ///
-    /// ```
-    /// use wasmtime_mbt::{HeapType, ValType};
-    /// assert_eq!(ValType::reference(true, HeapType::Func), ValType::FuncRef);
-    /// assert!(matches!(ValType::reference(false, HeapType::Func), ValType::Ref(_)));
-    /// ```
-    pub fn reference(nullable: bool, heap_type: HeapType) -> ValType {
-        match (nullable, heap_type) {
-            (true, HeapType::Func) => ValType::FuncRef,
-            (true, HeapType::Extern) => ValType::ExternRef,
-            (true, HeapType::Any) => ValType::AnyRef,
-            _ => ValType::Ref(RefType { nullable, heap_type }),
-        }
-    }
-
-    /// Whether this is a numeric type.
+    /// Whether this is a numeric type (`i32`, `i64`, `f32`, `f64`).
     ///
     /// ```
     /// use wasmtime_mbt::ValType;
-    /// assert!(ValType::F64.is_num() && !ValType::FuncRef.is_num());
+    /// assert!(ValType::F64.is_num() && !ValType::V128.is_num() && !ValType::FUNCREF.is_num());
     /// ```
-    pub fn is_num(self) -> bool {
+    pub fn is_num(&self) -> bool {
         matches!(self, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64)
     }
 
-    /// Whether this is a reference type.
-    pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::AnyRef | ValType::Ref(_))
+    /// Is this `i32`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::I32.is_i32());
+    /// ```
+    pub fn is_i32(&self) -> bool {
+        matches!(self, ValType::I32)
     }
 
-    /// The nullable reference type whose values [`Val`](crate::Val) uses
-    /// for this type (itself for non-references).
-    #[inline]
-    pub(crate) fn value_repr(self) -> ValType {
+    /// Is this `i64`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::I64.is_i64());
+    /// ```
+    pub fn is_i64(&self) -> bool {
+        matches!(self, ValType::I64)
+    }
+
+    /// Is this `f32`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::F32.is_f32());
+    /// ```
+    pub fn is_f32(&self) -> bool {
+        matches!(self, ValType::F32)
+    }
+
+    /// Is this `f64`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::F64.is_f64());
+    /// ```
+    pub fn is_f64(&self) -> bool {
+        matches!(self, ValType::F64)
+    }
+
+    /// Is this `v128`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::V128.is_v128());
+    /// ```
+    pub fn is_v128(&self) -> bool {
+        matches!(self, ValType::V128)
+    }
+
+    /// Whether this is a reference type.
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::EXTERNREF.is_ref() && !wasmtime_mbt::ValType::I32.is_ref());
+    /// ```
+    pub fn is_ref(&self) -> bool {
+        matches!(self, ValType::Ref(_))
+    }
+
+    /// Is this exactly `funcref` (`(ref null func)`)?
+    ///
+    /// ```
+    /// use wasmtime_mbt::{HeapType, RefType, ValType};
+    /// assert!(ValType::FUNCREF.is_funcref());
+    /// assert!(!ValType::Ref(RefType::new(false, HeapType::Func)).is_funcref());
+    /// ```
+    pub fn is_funcref(&self) -> bool {
+        *self == ValType::FUNCREF
+    }
+
+    /// Is this exactly `externref` (`(ref null extern)`)?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::EXTERNREF.is_externref());
+    /// ```
+    pub fn is_externref(&self) -> bool {
+        *self == ValType::EXTERNREF
+    }
+
+    /// Is this exactly `anyref` (`(ref null any)`)?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::ANYREF.is_anyref() && !wasmtime_mbt::ValType::EQREF.is_anyref());
+    /// ```
+    pub fn is_anyref(&self) -> bool {
+        *self == ValType::ANYREF
+    }
+
+    /// Is this exactly `contref` (`(ref null cont)`)?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::ValType::CONTREF.is_contref());
+    /// ```
+    pub fn is_contref(&self) -> bool {
+        *self == ValType::CONTREF
+    }
+
+    /// The reference type, if this is one.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{RefType, ValType};
+    /// assert_eq!(ValType::FUNCREF.as_ref(), Some(&RefType::FUNCREF));
+    /// assert_eq!(ValType::I32.as_ref(), None);
+    /// ```
+    pub fn as_ref(&self) -> Option<&RefType> {
         match self {
-            ValType::Ref(r) => r.heap_type.top(),
-            other => other,
+            ValType::Ref(r) => Some(r),
+            _ => None,
         }
     }
 
-    /// From a `wasmtime_valkind_t`.
+    /// The reference type; panics if this is not one.
+    ///
+    /// ```
+    /// use wasmtime_mbt::ValType;
+    /// assert!(ValType::EXTERNREF.unwrap_ref().is_nullable());
+    /// assert!(std::panic::catch_unwind(|| *ValType::I32.unwrap_ref()).is_err());
+    /// ```
+    pub fn unwrap_ref(&self) -> &RefType {
+        self.as_ref().expect("ValType::unwrap_ref on a non-reference type")
+    }
+
+    /// Is this a subtype of `other`, as `wasmtime::ValType::matches`?
+    ///
+    /// ```
+    /// use wasmtime_mbt::ValType;
+    /// assert!(ValType::NULLFUNCREF.matches(&ValType::FUNCREF));
+    /// assert!(!ValType::FUNCREF.matches(&ValType::NULLFUNCREF));
+    /// assert!(ValType::I32.matches(&ValType::I32) && !ValType::I32.matches(&ValType::I64));
+    /// ```
+    pub fn matches(&self, other: &ValType) -> bool {
+        match (self, other) {
+            (ValType::Ref(a), ValType::Ref(b)) => a.matches(b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// Are `a` and `b` exactly the same type?
+    ///
+    /// ```
+    /// use wasmtime_mbt::ValType;
+    /// assert!(ValType::eq(&ValType::ANYREF, &ValType::ANYREF));
+    /// assert!(!ValType::eq(&ValType::NULLREF, &ValType::ANYREF));
+    /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
+    pub fn eq(a: &ValType, b: &ValType) -> bool {
+        a.matches(b) && b.matches(a)
+    }
+
+    /// The default value of this type, or `None` for a non-nullable
+    /// reference type, as `wasmtime::ValType::default_value`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{HeapType, RefType, ValType};
+    /// assert_eq!(ValType::I64.default_value().unwrap().unwrap_i64(), 0);
+    /// assert!(ValType::EXTERNREF.default_value().unwrap().unwrap_externref().is_none());
+    /// assert!(ValType::Ref(RefType::new(false, HeapType::Any)).default_value().is_none());
+    /// ```
+    pub fn default_value(&self) -> Option<crate::Val> {
+        crate::Val::default_for_ty(self)
+    }
+
+    /// The `WASMTIME_*` value kind of values of this type (the kind of its
+    /// hierarchy's top for references; `None` for continuations).
+    #[inline]
+    pub(crate) fn val_kind(&self) -> Option<u32> {
+        Some(match self {
+            ValType::I32 => sys::WASMTIME_I32,
+            ValType::I64 => sys::WASMTIME_I64,
+            ValType::F32 => sys::WASMTIME_F32,
+            ValType::F64 => sys::WASMTIME_F64,
+            ValType::V128 => sys::WASMTIME_V128,
+            ValType::Ref(r) => match r.heap_type.top() {
+                HeapType::Func => sys::WASMTIME_FUNCREF,
+                HeapType::Extern => sys::WASMTIME_EXTERNREF,
+                HeapType::Any => sys::WASMTIME_ANYREF,
+                HeapType::Exn => sys::WASMTIME_EXNREF,
+                _ => return None,
+            },
+        })
+    }
+
+    /// From a `wasmtime_valkind_t` (the nullable top type for references).
     #[inline]
     pub(crate) fn from_wasmtime_kind(kind: sys::wasmtime_valkind_t) -> Result<ValType> {
         Ok(match u32::from(kind) {
@@ -156,34 +782,20 @@ impl ValType {
             sys::WASMTIME_F32 => ValType::F32,
             sys::WASMTIME_F64 => ValType::F64,
             sys::WASMTIME_V128 => ValType::V128,
-            sys::WASMTIME_FUNCREF => ValType::FuncRef,
-            sys::WASMTIME_EXTERNREF => ValType::ExternRef,
-            sys::WASMTIME_ANYREF => ValType::AnyRef,
+            sys::WASMTIME_FUNCREF => ValType::FUNCREF,
+            sys::WASMTIME_EXTERNREF => ValType::EXTERNREF,
+            sys::WASMTIME_ANYREF => ValType::ANYREF,
+            sys::WASMTIME_EXNREF => ValType::EXNREF,
             other => return Err(Error::msg(format!("unsupported wasmtime value kind {other}"))),
         })
     }
 
-    /// The `wasmtime_valkind_t` of values of this type.
-    #[inline]
-    pub(crate) fn wasmtime_kind(self) -> sys::wasmtime_valkind_t {
-        (match self.value_repr() {
-            ValType::I32 => sys::WASMTIME_I32,
-            ValType::I64 => sys::WASMTIME_I64,
-            ValType::F32 => sys::WASMTIME_F32,
-            ValType::F64 => sys::WASMTIME_F64,
-            ValType::V128 => sys::WASMTIME_V128,
-            ValType::FuncRef => sys::WASMTIME_FUNCREF,
-            ValType::ExternRef => sys::WASMTIME_EXTERNREF,
-            _ => sys::WASMTIME_ANYREF,
-        }) as sys::wasmtime_valkind_t
-    }
-
-    /// An owned `wasm_valtype_t`. Goes through Wasmtime's extended type API
+    /// An owned `wasm_valtype_t`, built through `wasmtime_valtype_to_wasm`
     /// so `v128` and GC references work (the plain `wasm.h` API aborts on
-    /// them); concrete reference types need a type index and are an `Err`.
+    /// them); concrete and continuation reference types are an `Err`.
     pub(crate) fn to_raw(self) -> Result<Owned<sys::wasm_valtype_t>> {
         let kind = |k: u32| sys::wasmtime_valtype_t { kind: k as sys::wasmtime_valtype_kind_t, ..Default::default() };
-        let (nullable, heap_type) = match self {
+        let r = match self {
             ValType::I32 => return Ok(new_valtype(sys::WASM_I32)),
             ValType::I64 => return Ok(new_valtype(sys::WASM_I64)),
             ValType::F32 => return Ok(new_valtype(sys::WASM_F32)),
@@ -192,18 +804,17 @@ impl ValType {
                 // SAFETY: returns an owned value type.
                 return Ok(unsafe { Owned::from_raw(sys::wasmtime_wasm_valtype_v128()) }.expect("v128"));
             }
-            ValType::FuncRef => (true, HeapType::Func),
-            ValType::ExternRef => (true, HeapType::Extern),
-            ValType::AnyRef => (true, HeapType::Any),
-            ValType::Ref(r) => (r.nullable, r.heap_type),
+            ValType::Ref(r) => r,
         };
-        if heap_type.is_concrete() {
-            return Err(Error::msg(format!("concrete reference type {heap_type:?} cannot be described without its type")));
+        if r.heap_type.is_concrete() {
+            return Err(Error::msg(format!("concrete reference type {r} cannot be described without its type")));
         }
-        let index = HEAP_TYPES.iter().position(|h| *h == heap_type).expect("listed") as sys::wasmtime_heaptype_kind_t;
+        let Some(index) = HEAP_TYPES.iter().position(|h| *h == r.heap_type) else {
+            return Err(Error::msg(format!("reference type {r} has no C API equivalent")));
+        };
         let mut ty = kind(sys::WASMTIME_VALTYPE_KIND_REF);
-        ty.reftype.nullable = nullable;
-        ty.reftype.heaptype.kind = index;
+        ty.reftype.nullable = r.is_nullable;
+        ty.reftype.heaptype.kind = index as sys::wasmtime_heaptype_kind_t;
         // SAFETY: a non-concrete heap type needs no engine (null is allowed
         // then) and no payload; the result is owned.
         Ok(unsafe { Owned::from_raw(sys::wasmtime_valtype_to_wasm(std::ptr::null(), &ty)) }.expect("valtype"))
@@ -228,7 +839,7 @@ impl ValType {
                 sys::WASMTIME_VALTYPE_KIND_V128 => ValType::V128,
                 _ => {
                     let heap = HEAP_TYPES.get(usize::from(ty.reftype.heaptype.kind)).copied().unwrap_or(HeapType::Any);
-                    ValType::reference(ty.reftype.nullable, heap)
+                    ValType::Ref(RefType::new(ty.reftype.nullable, heap))
                 }
             };
             sys::wasmtime_valtype_delete(&mut ty);
@@ -243,33 +854,185 @@ fn new_valtype(kind: u32) -> Owned<sys::wasm_valtype_t> {
     unsafe { Owned::from_raw(sys::wasm_valtype_new(kind as sys::wasm_valkind_t)) }.expect("valtype")
 }
 
-/// The type of a function: parameter and result types.
+/// The type of a function, as `wasmtime::FuncType`: parameter and result
+/// types, and the [`Engine`] it belongs to. `Display` prints the wasm text
+/// form.
+///
+/// Beyond `wasmtime` it is `PartialEq`/`Eq`/`Hash` by its parameter and
+/// result types (the engine is not compared).
 ///
 /// ```
-/// use wasmtime_mbt::{FuncType, ValType};
-/// let ty = FuncType::new([ValType::I32, ValType::I32], [ValType::I64]);
-/// assert_eq!(ty.params(), &[ValType::I32, ValType::I32]);
-/// assert_eq!(ty.results(), &[ValType::I64]);
+/// use wasmtime_mbt::{Engine, FuncType, ValType};
+/// let engine = Engine::default();
+/// let ty = FuncType::new(&engine, [ValType::I32, ValType::I32], [ValType::I64]);
+/// assert_eq!(ty.params().collect::<Vec<_>>(), [ValType::I32, ValType::I32]);
+/// assert_eq!(ty.results().len(), 1);
+/// assert_eq!(ty.param(1), Some(ValType::I32));
+/// assert_eq!(ty.result(1), None);
+/// assert_eq!(ty.to_string(), "(type (func (param i32 i32) (result i64)))");
+/// assert!(Engine::same(ty.engine(), &engine));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct FuncType {
-    params: Vec<ValType>,
-    results: Vec<ValType>,
+    engine: Engine,
+    params: Box<[ValType]>,
+    results: Box<[ValType]>,
+}
+
+impl fmt::Debug for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FuncType").field("params", &self.params).field("results", &self.results).finish()
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(type (func")?;
+        if !self.params.is_empty() {
+            f.write_str(" (param")?;
+            for p in self.params.iter() {
+                write!(f, " {p}")?;
+            }
+            f.write_str(")")?;
+        }
+        if !self.results.is_empty() {
+            f.write_str(" (result")?;
+            for r in self.results.iter() {
+                write!(f, " {r}")?;
+            }
+            f.write_str(")")?;
+        }
+        f.write_str("))")
+    }
+}
+
+impl PartialEq for FuncType {
+    fn eq(&self, other: &FuncType) -> bool {
+        self.params == other.params && self.results == other.results
+    }
+}
+
+impl Eq for FuncType {}
+
+impl std::hash::Hash for FuncType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.params.hash(state);
+        self.results.hash(state);
+    }
 }
 
 impl FuncType {
-    /// A function type (unlike `wasmtime::FuncType::new`, no engine needed).
-    pub fn new(params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> FuncType {
-        FuncType { params: params.into_iter().collect(), results: results.into_iter().collect() }
+    /// A function type for `engine`, as `wasmtime::FuncType::new`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType, ValType};
+    /// let ty = FuncType::new(&Engine::default(), [ValType::F32], []);
+    /// assert_eq!(ty.params().len(), 1);
+    /// assert_eq!(ty.results().len(), 0);
+    /// ```
+    pub fn new(engine: &Engine, params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> FuncType {
+        FuncType { engine: engine.clone(), params: params.into_iter().collect(), results: results.into_iter().collect() }
+    }
+
+    /// The engine this type belongs to.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType};
+    /// let engine = Engine::default();
+    /// assert!(Engine::same(FuncType::new(&engine, [], []).engine(), &engine));
+    /// ```
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The `i`th parameter type, if any.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType, ValType};
+    /// let ty = FuncType::new(&Engine::default(), [ValType::I64], []);
+    /// assert_eq!((ty.param(0), ty.param(1)), (Some(ValType::I64), None));
+    /// ```
+    pub fn param(&self, i: usize) -> Option<ValType> {
+        self.params.get(i).copied()
     }
 
     /// The parameter types.
-    pub fn params(&self) -> &[ValType] {
-        &self.params
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType, ValType};
+    /// let ty = FuncType::new(&Engine::default(), [ValType::I32, ValType::F64], []);
+    /// let mut params = ty.params();
+    /// assert_eq!(params.len(), 2);
+    /// assert_eq!(params.next(), Some(ValType::I32));
+    /// ```
+    pub fn params(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
+        self.params.iter().copied()
+    }
+
+    /// The `i`th result type, if any.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType, ValType};
+    /// let ty = FuncType::new(&Engine::default(), [], [ValType::V128]);
+    /// assert_eq!(ty.result(0), Some(ValType::V128));
+    /// ```
+    pub fn result(&self, i: usize) -> Option<ValType> {
+        self.results.get(i).copied()
     }
 
     /// The result types.
-    pub fn results(&self) -> &[ValType] {
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType, ValType};
+    /// let ty = FuncType::new(&Engine::default(), [], [ValType::I32, ValType::EXTERNREF]);
+    /// assert_eq!(ty.results().collect::<Vec<_>>(), [ValType::I32, ValType::EXTERNREF]);
+    /// ```
+    pub fn results(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
+        self.results.iter().copied()
+    }
+
+    /// Is this function type a subtype of `other`: contravariant
+    /// parameters, covariant results, as `wasmtime::FuncType::matches`
+    /// (C-made types are final and have no declared supertypes).
+    ///
+    /// Panics if the two types belong to different engines, as `wasmtime`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType, ValType};
+    /// let engine = Engine::default();
+    /// let a = FuncType::new(&engine, [ValType::FUNCREF], [ValType::NULLFUNCREF]);
+    /// let b = FuncType::new(&engine, [ValType::NULLFUNCREF], [ValType::FUNCREF]);
+    /// assert!(a.matches(&a));
+    /// assert!(FuncType::eq(&b, &b));
+    /// assert!(!b.matches(&a));
+    /// ```
+    pub fn matches(&self, other: &FuncType) -> bool {
+        assert!(Engine::same(&self.engine, &other.engine), "type used with the wrong engine");
+        // Without declared supertypes, two distinct function types match only
+        // when they are equal (wasmtime's canonical type registry). Reference
+        // subtyping of the signature is not function subtyping in wasm.
+        self == other
+    }
+
+    /// Are `a` and `b` the same function type?
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Engine, FuncType, ValType};
+    /// let engine = Engine::default();
+    /// assert!(FuncType::eq(&FuncType::new(&engine, [ValType::I32], []), &FuncType::new(&engine, [ValType::I32], [])));
+    /// ```
+    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
+    pub fn eq(a: &FuncType, b: &FuncType) -> bool {
+        a.matches(b) && b.matches(a)
+    }
+
+    /// The parameter types, as a slice.
+    pub(crate) fn param_types(&self) -> &[ValType] {
+        &self.params
+    }
+
+    /// The result types, as a slice.
+    pub(crate) fn result_types(&self) -> &[ValType] {
         &self.results
     }
 
@@ -292,14 +1055,15 @@ impl FuncType {
         Ok(unsafe { Owned::from_raw(sys::wasm_functype_new_with(&params, &results)) }.expect("functype"))
     }
 
-    /// From a borrowed `wasm_functype_t`.
+    /// From a borrowed `wasm_functype_t`, of `engine`.
     ///
     /// # Safety
     /// `raw` must be live.
-    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_functype_t) -> FuncType {
+    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_functype_t, engine: &Engine) -> FuncType {
         // SAFETY: the vectors belong to the live function type.
         unsafe {
             FuncType {
+                engine: engine.clone(),
                 params: valtypes(&*sys::wasm_functype_params(raw)),
                 results: valtypes(&*sys::wasm_functype_results(raw)),
             }
@@ -309,7 +1073,7 @@ impl FuncType {
 
 /// # Safety
 /// `vec` must be a live vector of live value types.
-unsafe fn valtypes(vec: &sys::wasm_valtype_vec_t) -> Vec<ValType> {
+unsafe fn valtypes(vec: &sys::wasm_valtype_vec_t) -> Box<[ValType]> {
     // SAFETY: forwarded from the caller.
     (0..vec.size).map(|i| unsafe { ValType::from_raw(*vec.data.add(i)) }).collect()
 }
@@ -323,12 +1087,33 @@ pub enum Mutability {
     Var,
 }
 
+impl Mutability {
+    /// Is this `Const`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::Mutability::Const.is_const());
+    /// ```
+    pub fn is_const(&self) -> bool {
+        *self == Mutability::Const
+    }
+
+    /// Is this `Var`?
+    ///
+    /// ```
+    /// assert!(wasmtime_mbt::Mutability::Var.is_var());
+    /// ```
+    pub fn is_var(&self) -> bool {
+        *self == Mutability::Var
+    }
+}
+
 /// The type of a global.
 ///
 /// ```
 /// use wasmtime_mbt::{GlobalType, Mutability, ValType};
 /// let ty = GlobalType::new(ValType::I64, Mutability::Var);
-/// assert_eq!((ty.content(), ty.mutability()), (ValType::I64, Mutability::Var));
+/// assert_eq!((*ty.content(), ty.mutability()), (ValType::I64, Mutability::Var));
+/// assert!(ty.content().is_i64() && ty.mutability().is_var());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GlobalType {
@@ -343,8 +1128,8 @@ impl GlobalType {
     }
 
     /// The value type.
-    pub fn content(&self) -> ValType {
-        self.content
+    pub fn content(&self) -> &ValType {
+        &self.content
     }
 
     /// Whether it is mutable.
@@ -382,43 +1167,60 @@ impl GlobalType {
 /// The type of a table: element type and size limits.
 ///
 /// ```
-/// use wasmtime_mbt::{TableType, ValType};
-/// let ty = TableType::new(ValType::FuncRef, 1, Some(10));
-/// assert_eq!((ty.element(), ty.minimum(), ty.maximum()), (ValType::FuncRef, 1, Some(10)));
+/// use wasmtime_mbt::{RefType, TableType};
+/// let ty = TableType::new(RefType::FUNCREF, 1, Some(10));
+/// assert_eq!((ty.element(), ty.minimum(), ty.maximum()), (&RefType::FUNCREF, 1, Some(10)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TableType {
-    element: ValType,
+    element: RefType,
     minimum: u32,
     maximum: Option<u32>,
 }
 
 impl TableType {
-    /// A table type.
-    pub fn new(element: ValType, minimum: u32, maximum: Option<u32>) -> TableType {
-        TableType { element, minimum, maximum }
+    /// A table type, as `wasmtime::TableType::new`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{RefType, TableType};
+    /// assert_eq!(TableType::new(RefType::EXTERNREF, 0, None).maximum(), None);
+    /// ```
+    pub fn new(element: RefType, min: u32, max: Option<u32>) -> TableType {
+        TableType { element, minimum: min, maximum: max }
     }
 
     /// The element type.
-    pub fn element(&self) -> ValType {
-        self.element
+    ///
+    /// ```
+    /// use wasmtime_mbt::{RefType, TableType};
+    /// assert!(TableType::new(RefType::FUNCREF, 0, None).element().heap_type().is_func());
+    /// ```
+    pub fn element(&self) -> &RefType {
+        &self.element
     }
 
-    /// The minimum size.
-    pub fn minimum(&self) -> u32 {
-        self.minimum
+    /// The minimum size, in elements.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{RefType, TableType};
+    /// assert_eq!(TableType::new(RefType::FUNCREF, 3, None).minimum(), 3u64);
+    /// ```
+    pub fn minimum(&self) -> u64 {
+        self.minimum.into()
     }
 
     /// The maximum size, if any.
-    pub fn maximum(&self) -> Option<u32> {
-        self.maximum
+    ///
+    /// ```
+    /// use wasmtime_mbt::{RefType, TableType};
+    /// assert_eq!(TableType::new(RefType::FUNCREF, 3, Some(5)).maximum(), Some(5u64));
+    /// ```
+    pub fn maximum(&self) -> Option<u64> {
+        self.maximum.map(u64::from)
     }
 
     pub(crate) fn to_raw(&self) -> Result<Owned<sys::wasm_tabletype_t>> {
-        if !self.element.is_ref() {
-            return Err(Error::msg(format!("table element type must be a reference type, not {:?}", self.element)));
-        }
-        let element = self.element.to_raw()?.into_raw();
+        let element = ValType::Ref(self.element).to_raw()?.into_raw();
         let limits = sys::wasm_limits_t { min: self.minimum, max: self.maximum.unwrap_or(u32::MAX) };
         // SAFETY: ownership of `element` moves in; `limits` is copied.
         Ok(unsafe { Owned::from_raw(sys::wasm_tabletype_new(element, &limits)) }.expect("tabletype"))
@@ -430,11 +1232,12 @@ impl TableType {
         // SAFETY: `raw` is live; its limits live as long as it does.
         unsafe {
             let limits = &*sys::wasm_tabletype_limits(raw);
-            TableType {
-                element: ValType::from_raw(sys::wasm_tabletype_element(raw)),
-                minimum: limits.min,
-                maximum: (limits.max != u32::MAX).then_some(limits.max),
-            }
+            let element = match ValType::from_raw(sys::wasm_tabletype_element(raw)) {
+                ValType::Ref(r) => r,
+                // Tables hold references only; C never reports otherwise.
+                _ => RefType::FUNCREF,
+            };
+            TableType { element, minimum: limits.min, maximum: (limits.max != u32::MAX).then_some(limits.max) }
         }
     }
 }
@@ -496,8 +1299,39 @@ impl MemoryType {
     }
 
     /// Page size in bytes.
+    ///
+    /// ```
+    /// assert_eq!(wasmtime_mbt::MemoryType::new(1, None).page_size(), 65536);
+    /// ```
     pub fn page_size(&self) -> u64 {
         1 << self.page_size_log2
+    }
+
+    /// The base-2 logarithm of the page size in bytes.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::MemoryType;
+    /// assert_eq!(MemoryType::new(1, None).page_size_log2(), 16);
+    /// assert_eq!(MemoryType::builder().page_size_log2(0).build()?.page_size_log2(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn page_size_log2(&self) -> u8 {
+        self.page_size_log2
+    }
+
+    /// A builder for memory types with every option, as
+    /// `wasmtime::MemoryType::builder`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::MemoryType;
+    /// let ty = MemoryType::builder().min(2).max(Some(8)).memory64(true).build()?;
+    /// assert_eq!((ty.minimum(), ty.maximum(), ty.is_64()), (2, Some(8), true));
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> MemoryTypeBuilder {
+        MemoryTypeBuilder::new()
     }
 
     pub(crate) fn to_raw(&self) -> Result<Owned<sys::wasm_memorytype_t>> {
@@ -535,7 +1369,138 @@ impl MemoryType {
     }
 }
 
-/// The type of an import or export.
+/// A builder for [`MemoryType`], as `wasmtime::MemoryTypeBuilder`;
+/// [`MemoryTypeBuilder::build`] validates the options (through
+/// `wasmtime_memorytype_new`).
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::MemoryTypeBuilder;
+/// let ty = MemoryTypeBuilder::new().min(1).max(Some(4)).shared(true).build()?;
+/// assert!(ty.is_shared());
+/// // A shared memory needs a maximum; a page size must be 1 or 64 KiB.
+/// assert!(MemoryTypeBuilder::new().shared(true).build().is_err());
+/// assert!(MemoryTypeBuilder::new().page_size_log2(3).build().is_err());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MemoryTypeBuilder {
+    ty: MemoryType,
+}
+
+impl Default for MemoryTypeBuilder {
+    fn default() -> MemoryTypeBuilder {
+        MemoryTypeBuilder::new()
+    }
+}
+
+impl MemoryTypeBuilder {
+    /// A builder for a 32-bit, unshared memory of 0 to any number of
+    /// 64 KiB pages.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let ty = wasmtime_mbt::MemoryTypeBuilder::new().build()?;
+    /// assert_eq!((ty.minimum(), ty.maximum(), ty.is_64(), ty.page_size()), (0, None, false, 65536));
+    /// # Ok(()) }
+    /// ```
+    pub fn new() -> MemoryTypeBuilder {
+        MemoryTypeBuilder { ty: MemoryType { minimum: 0, maximum: None, is_64: false, shared: false, page_size_log2: 16 } }
+    }
+
+    /// The minimum size, in pages.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// assert_eq!(wasmtime_mbt::MemoryTypeBuilder::new().min(3).build()?.minimum(), 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn min(&mut self, minimum: u64) -> &mut Self {
+        self.ty.minimum = minimum;
+        self
+    }
+
+    /// The maximum size, in pages.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// assert_eq!(wasmtime_mbt::MemoryTypeBuilder::new().max(Some(3)).build()?.maximum(), Some(3));
+    /// # Ok(()) }
+    /// ```
+    pub fn max(&mut self, maximum: Option<u64>) -> &mut Self {
+        self.ty.maximum = maximum;
+        self
+    }
+
+    /// Whether the memory is 64-bit (`memory64`).
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// assert!(wasmtime_mbt::MemoryTypeBuilder::new().memory64(true).build()?.is_64());
+    /// # Ok(()) }
+    /// ```
+    pub fn memory64(&mut self, memory64: bool) -> &mut Self {
+        self.ty.is_64 = memory64;
+        self
+    }
+
+    /// Whether the memory is shared (`threads`; needs a maximum).
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// assert!(wasmtime_mbt::MemoryTypeBuilder::new().max(Some(1)).shared(true).build()?.is_shared());
+    /// # Ok(()) }
+    /// ```
+    pub fn shared(&mut self, shared: bool) -> &mut Self {
+        self.ty.shared = shared;
+        self
+    }
+
+    /// The base-2 logarithm of the page size (`custom-page-sizes`: 0 or 16).
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// assert_eq!(wasmtime_mbt::MemoryTypeBuilder::new().page_size_log2(0).build()?.page_size(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn page_size_log2(&mut self, page_size_log2: u8) -> &mut Self {
+        self.ty.page_size_log2 = page_size_log2;
+        self
+    }
+
+    /// The memory type; invalid combinations (a shared memory without a
+    /// maximum, a minimum above the maximum or the index type's range, an
+    /// unsupported page size) are an `Err`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::MemoryTypeBuilder;
+    /// assert!(MemoryTypeBuilder::new().min(2).max(Some(1)).build().is_err());
+    /// assert_eq!(MemoryTypeBuilder::new().min(1).build()?.minimum(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn build(&self) -> Result<MemoryType> {
+        let raw = self.ty.to_raw()?;
+        // SAFETY: `raw` is live; read back what C accepted.
+        Ok(unsafe { MemoryType::from_raw(raw.as_ptr()) })
+    }
+}
+
+/// The type of an import or export, as `wasmtime::ExternType`.
+///
+/// Differs from `wasmtime` in that `Tag` carries no `TagType`
+/// payload (this crate has no tag types yet).
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let module = Module::new(&Engine::default(), r#"(module (memory (export "m") 1) (func (export "f")))"#)?;
+/// let ty = module.get_export("m").unwrap();
+/// assert_eq!(ty.unwrap_memory().minimum(), 1);
+/// assert!(ty.func().is_none());
+/// assert_eq!(module.get_export("f").unwrap().unwrap_func().params().len(), 0);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExternType {
@@ -551,14 +1516,61 @@ pub enum ExternType {
     Tag,
 }
 
+macro_rules! extern_accessors {
+    ($($variant:ident($ty:ty) $get:ident $unwrap:ident;)*) => {
+        impl ExternType {$(
+            #[doc = concat!("The `", stringify!($ty), "` if this is a `", stringify!($variant), "`.")]
+            ///
+            /// ```
+            /// use wasmtime_mbt::*;
+            /// let ty = ExternType::from(GlobalType::new(ValType::I32, Mutability::Const));
+            /// assert!(ty.global().is_some() && ty.func().is_none() && ty.table().is_none() && ty.memory().is_none());
+            /// ```
+            pub fn $get(&self) -> Option<&$ty> {
+                match self {
+                    ExternType::$variant(ty) => Some(ty),
+                    _ => None,
+                }
+            }
+
+            #[doc = concat!("The `", stringify!($ty), "`; panics unless this is a `", stringify!($variant), "`.")]
+            ///
+            /// ```
+            /// use wasmtime_mbt::*;
+            /// let ty = ExternType::from(MemoryType::new(1, None));
+            /// assert_eq!(ty.unwrap_memory().minimum(), 1);
+            /// assert!(std::panic::catch_unwind(|| ty.unwrap_func().params().len()).is_err());
+            /// ```
+            pub fn $unwrap(&self) -> &$ty {
+                self.$get().expect(concat!("expected ", stringify!($get), " type"))
+            }
+        )*}
+
+        $(
+            impl From<$ty> for ExternType {
+                fn from(ty: $ty) -> ExternType {
+                    ExternType::$variant(ty)
+                }
+            }
+        )*
+    };
+}
+
+extern_accessors! {
+    Func(FuncType) func unwrap_func;
+    Global(GlobalType) global unwrap_global;
+    Table(TableType) table unwrap_table;
+    Memory(MemoryType) memory unwrap_memory;
+}
+
 impl ExternType {
     /// # Safety
     /// `raw` must be live.
-    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_externtype_t) -> ExternType {
+    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_externtype_t, engine: &Engine) -> ExternType {
         // SAFETY: `raw` is live; each downcast matches its kind.
         unsafe {
             match u32::from(sys::wasm_externtype_kind(raw)) {
-                sys::WASM_EXTERN_FUNC => ExternType::Func(FuncType::from_raw(sys::wasm_externtype_as_functype_const(raw))),
+                sys::WASM_EXTERN_FUNC => ExternType::Func(FuncType::from_raw(sys::wasm_externtype_as_functype_const(raw), engine)),
                 sys::WASM_EXTERN_GLOBAL => {
                     ExternType::Global(GlobalType::from_raw(sys::wasm_externtype_as_globaltype_const(raw)))
                 }
@@ -572,24 +1584,119 @@ impl ExternType {
     }
 }
 
-/// One import of a module.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ImportType {
-    /// The module name.
-    pub module: String,
-    /// The item name.
-    pub name: String,
-    /// The item's type.
-    pub ty: ExternType,
+/// One import of a module, as `wasmtime::ImportType`: borrowed from the
+/// [`Module`](crate::Module), whose import list is read once when it is
+/// created.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let module = Module::new(&Engine::default(), r#"(module (import "env" "g" (global i64)))"#)?;
+/// let import = module.imports().next().unwrap();
+/// assert_eq!((import.module(), import.name()), ("env", "g"));
+/// assert_eq!(*import.ty().unwrap_global().content(), ValType::I64);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ImportType<'module> {
+    pub(crate) module: &'module str,
+    pub(crate) name: &'module str,
+    pub(crate) ty: &'module ExternType,
 }
 
-/// One export of a module.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ExportType {
-    /// The export name.
-    pub name: String,
+impl<'module> ImportType<'module> {
+    /// The module name.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let module = wasmtime_mbt::Module::new(&wasmtime_mbt::Engine::default(), r#"(module (import "a" "b" (func)))"#)?;
+    /// assert_eq!(module.imports().next().unwrap().module(), "a");
+    /// # Ok(()) }
+    /// ```
+    pub fn module(&self) -> &'module str {
+        self.module
+    }
+
+    /// The item name.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let module = wasmtime_mbt::Module::new(&wasmtime_mbt::Engine::default(), r#"(module (import "a" "b" (func)))"#)?;
+    /// assert_eq!(module.imports().next().unwrap().name(), "b");
+    /// # Ok(()) }
+    /// ```
+    pub fn name(&self) -> &'module str {
+        self.name
+    }
+
     /// The item's type.
-    pub ty: ExternType,
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let module = wasmtime_mbt::Module::new(&wasmtime_mbt::Engine::default(), r#"(module (import "a" "b" (func (param i32))))"#)?;
+    /// assert_eq!(module.imports().next().unwrap().ty().unwrap_func().params().len(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
+impl fmt::Debug for ImportType<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportType").field("module", &self.module).field("name", &self.name).field("ty", self.ty).finish()
+    }
+}
+
+/// One export of a module, as `wasmtime::ExportType`: borrowed from the
+/// [`Module`](crate::Module), whose export list is read once when it is
+/// created.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let module = Module::new(&Engine::default(), r#"(module (func (export "f") (result i32) i32.const 0))"#)?;
+/// let export = module.exports().next().unwrap();
+/// assert_eq!(export.name(), "f");
+/// assert_eq!(export.ty().unwrap_func().results().collect::<Vec<_>>(), [ValType::I32]);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ExportType<'module> {
+    pub(crate) name: &'module str,
+    pub(crate) ty: &'module ExternType,
+}
+
+impl<'module> ExportType<'module> {
+    /// The export name.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let module = wasmtime_mbt::Module::new(&wasmtime_mbt::Engine::default(), r#"(module (memory (export "mem") 1))"#)?;
+    /// assert_eq!(module.exports().next().unwrap().name(), "mem");
+    /// # Ok(()) }
+    /// ```
+    pub fn name(&self) -> &'module str {
+        self.name
+    }
+
+    /// The item's type.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let module = wasmtime_mbt::Module::new(&wasmtime_mbt::Engine::default(), r#"(module (memory (export "mem") 2))"#)?;
+    /// assert_eq!(module.exports().next().unwrap().ty().unwrap_memory().minimum(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
+impl fmt::Debug for ExportType<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportType").field("name", &self.name).field("ty", self.ty).finish()
+    }
 }
 
 /// A borrowed C name as a `String`.

@@ -7,7 +7,7 @@ use wasmtime_mbt_sys as sys;
 
 use crate::r#ref::{AnyRef, ExternRef};
 use crate::store::StoreOpaque;
-use crate::{Func, Result, ValType};
+use crate::{AsContext, Func, HeapType, RefType, Result, ValType};
 
 /// A 128-bit SIMD value, as `wasmtime::V128`.
 ///
@@ -34,13 +34,20 @@ impl From<u128> for V128 {
 /// A wasm value, as `wasmtime::Val`. Floats are kept as bits, like
 /// `wasmtime`, so NaN payloads survive.
 ///
+/// Differs from `wasmtime` in that it is not `Copy` (references are owned
+/// roots, not `Rooted<_>` handles) and has no `ExnRef`/`ContRef` variants.
+///
 /// ```
-/// use wasmtime_mbt::{Val, ValType};
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::{Engine, Store, Val, ValType};
+/// let store = Store::new(&Engine::default(), ());
 /// let v = Val::from(1.5f32);
-/// assert_eq!(v.ty(), ValType::F32);
+/// assert_eq!(v.ty(&store)?, ValType::F32);
 /// assert_eq!(v.f32(), Some(1.5));
+/// assert_eq!(v.unwrap_f32(), 1.5);
 /// assert_eq!(Val::I32(3).i32(), Some(3));
 /// assert_eq!(Val::I32(3).i64(), None);
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 pub enum Val {
@@ -63,64 +70,358 @@ pub enum Val {
 }
 
 macro_rules! accessors {
-    ($($name:ident: $variant:ident => $ty:ty, |$v:ident| $conv:expr;)*) => {
+    ($($name:ident $unwrap:ident: $variant:ident => $ty:ty, $what:literal, |$v:ident| $conv:expr;)*) => {
         impl Val {$(
-            #[doc = concat!("The value if it is an `", stringify!($name), "`.")]
+            #[doc = concat!("The value if it is ", $what, ", else `None`.")]
+            ///
+            /// ```
+            /// use wasmtime_mbt::Val;
+            #[doc = concat!("assert!(Val::I32(1).", stringify!($name), "().is_some() == matches!(Val::I32(1), Val::", stringify!($variant), "(_)));")]
+            /// ```
+            #[inline]
             pub fn $name(&self) -> Option<$ty> {
                 match self {
                     Val::$variant($v) => Some($conv),
                     _ => None,
                 }
             }
+
+            #[doc = concat!("The value, which must be ", $what, "; panics otherwise.")]
+            ///
+            /// ```
+            /// use wasmtime_mbt::Val;
+            #[doc = concat!("let ok = std::panic::catch_unwind(|| { Val::I32(1).", stringify!($unwrap), "(); }).is_ok();")]
+            #[doc = concat!("assert_eq!(ok, matches!(Val::I32(1), Val::", stringify!($variant), "(_)));")]
+            /// ```
+            #[inline]
+            pub fn $unwrap(&self) -> $ty {
+                self.$name().expect(concat!("expected ", stringify!($ty)))
+            }
         )*}
     };
 }
 
 accessors! {
-    i32: I32 => i32, |v| *v;
-    i64: I64 => i64, |v| *v;
-    f32: F32 => f32, |v| f32::from_bits(*v);
-    f64: F64 => f64, |v| f64::from_bits(*v);
-    v128: V128 => V128, |v| *v;
-    funcref: FuncRef => Option<&Func>, |v| v.as_ref();
-    externref: ExternRef => Option<&ExternRef>, |v| v.as_ref();
-    anyref: AnyRef => Option<&AnyRef>, |v| v.as_ref();
+    i32 unwrap_i32: I32 => i32, "an `i32`", |v| *v;
+    i64 unwrap_i64: I64 => i64, "an `i64`", |v| *v;
+    f32 unwrap_f32: F32 => f32, "an `f32`", |v| f32::from_bits(*v);
+    f64 unwrap_f64: F64 => f64, "an `f64`", |v| f64::from_bits(*v);
+    v128 unwrap_v128: V128 => V128, "a `v128`", |v| *v;
 }
 
 impl Val {
-    /// The value's type.
+    /// The reference if this is a (possibly null) `funcref`: `Some(None)`
+    /// is a null `funcref`, `None` another kind of value.
+    ///
+    /// ```
+    /// use wasmtime_mbt::Val;
+    /// assert_eq!(Val::null_func_ref().funcref().map(|f| f.is_none()), Some(true));
+    /// assert!(Val::I32(0).funcref().is_none());
+    /// ```
     #[inline]
-    pub fn ty(&self) -> ValType {
+    pub fn funcref(&self) -> Option<Option<&Func>> {
         match self {
+            Val::FuncRef(f) => Some(f.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The reference, which must be a (possibly null) `funcref`; panics
+    /// otherwise.
+    ///
+    /// ```
+    /// use wasmtime_mbt::Val;
+    /// assert!(Val::null_func_ref().unwrap_funcref().is_none());
+    /// assert!(std::panic::catch_unwind(|| { Val::I64(0).unwrap_funcref(); }).is_err());
+    /// ```
+    #[inline]
+    pub fn unwrap_funcref(&self) -> Option<&Func> {
+        self.funcref().expect("expected funcref")
+    }
+
+    /// The reference if this is a (possibly null) `externref`.
+    ///
+    /// Differs from `wasmtime` in giving `&ExternRef`, not `&Rooted<ExternRef>`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::Val;
+    /// assert_eq!(Val::null_extern_ref().externref().map(|r| r.is_none()), Some(true));
+    /// assert!(Val::null_func_ref().externref().is_none());
+    /// ```
+    #[inline]
+    pub fn externref(&self) -> Option<Option<&ExternRef>> {
+        match self {
+            Val::ExternRef(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The reference, which must be a (possibly null) `externref`; panics
+    /// otherwise.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let v = Val::from(ExternRef::new(&mut store, 5u32)?);
+    /// let data = v.unwrap_externref().unwrap().data(&store)?.unwrap();
+    /// assert_eq!(data.downcast_ref::<u32>(), Some(&5));
+    /// assert!(std::panic::catch_unwind(|| { Val::I32(0).unwrap_externref(); }).is_err());
+    /// # Ok(()) }
+    /// ```
+    #[inline]
+    pub fn unwrap_externref(&self) -> Option<&ExternRef> {
+        self.externref().expect("expected externref")
+    }
+
+    /// The reference if this is a (possibly null) `anyref`.
+    ///
+    /// Differs from `wasmtime` in giving `&AnyRef`, not `&Rooted<AnyRef>`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::Val;
+    /// assert_eq!(Val::null_any_ref().anyref().map(|r| r.is_none()), Some(true));
+    /// assert!(Val::I32(0).anyref().is_none());
+    /// ```
+    #[inline]
+    pub fn anyref(&self) -> Option<Option<&AnyRef>> {
+        match self {
+            Val::AnyRef(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The reference, which must be a (possibly null) `anyref`; panics
+    /// otherwise.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let v = Val::from(AnyRef::from_i31(&mut store, 9));
+    /// assert_eq!(v.unwrap_anyref().unwrap().i31_get_u(&mut store)?, Some(9));
+    /// # Ok(()) }
+    /// ```
+    #[inline]
+    pub fn unwrap_anyref(&self) -> Option<&AnyRef> {
+        self.anyref().expect("expected anyref")
+    }
+
+    /// The null reference of `heap_type`'s hierarchy, as
+    /// `wasmtime::Val::null_ref`.
+    ///
+    /// Panics for the `exn` and `cont` hierarchies, which [`Val`] cannot hold.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{HeapType, Val};
+    /// assert!(matches!(Val::null_ref(&HeapType::ConcreteFunc), Val::FuncRef(None)));
+    /// assert!(matches!(Val::null_ref(&HeapType::I31), Val::AnyRef(None)));
+    /// ```
+    pub fn null_ref(heap_type: &HeapType) -> Val {
+        match heap_type.top() {
+            HeapType::Func => Val::FuncRef(None),
+            HeapType::Extern => Val::ExternRef(None),
+            HeapType::Any => Val::AnyRef(None),
+            top => panic!("null `{top}` references cannot be held in a `Val` of this crate"),
+        }
+    }
+
+    /// The null `funcref` (of type `nullfuncref`).
+    ///
+    /// ```
+    /// assert!(matches!(wasmtime_mbt::Val::null_func_ref(), wasmtime_mbt::Val::FuncRef(None)));
+    /// ```
+    #[inline]
+    pub const fn null_func_ref() -> Val {
+        Val::FuncRef(None)
+    }
+
+    /// The null `externref` (of type `nullexternref`).
+    ///
+    /// ```
+    /// assert!(matches!(wasmtime_mbt::Val::null_extern_ref(), wasmtime_mbt::Val::ExternRef(None)));
+    /// ```
+    #[inline]
+    pub const fn null_extern_ref() -> Val {
+        Val::ExternRef(None)
+    }
+
+    /// The null `anyref` (of type `nullref`).
+    ///
+    /// ```
+    /// assert!(matches!(wasmtime_mbt::Val::null_any_ref(), wasmtime_mbt::Val::AnyRef(None)));
+    /// ```
+    #[inline]
+    pub const fn null_any_ref() -> Val {
+        Val::AnyRef(None)
+    }
+
+    /// The value's most precise type, as `wasmtime::Val::ty`: a null
+    /// reference has its hierarchy's bottom type (like `wasmtime`, a null
+    /// `externref` reports `nullfuncref`), a function `(ref $concrete)`.
+    ///
+    /// Panics if a reference belongs to another store, as `wasmtime`.
+    /// Differs from `wasmtime` in reporting a non-null `anyref` as
+    /// `(ref any)`, not its precise heap type.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// assert_eq!(Val::I64(1).ty(&store)?, ValType::I64);
+    /// assert_eq!(Val::null_func_ref().ty(&store)?, ValType::NULLFUNCREF);
+    /// assert_eq!(Val::null_any_ref().ty(&store)?, ValType::NULLREF);
+    /// let f = Func::wrap(&mut store, || {});
+    /// assert_eq!(Val::from(f).ty(&store)?, ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)));
+    /// let r = ExternRef::new(&mut store, ())?;
+    /// assert_eq!(Val::from(r).ty(&store)?, ValType::EXTERNREF);
+    /// # Ok(()) }
+    /// ```
+    pub fn ty(&self, store: impl AsContext) -> Result<ValType> {
+        let store = store.as_context();
+        self.assert_belongs_to(&store.0.opaque);
+        Ok(match self {
             Val::I32(_) => ValType::I32,
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
-            Val::AnyRef(_) => ValType::AnyRef,
+            Val::FuncRef(None) | Val::ExternRef(None) => ValType::NULLFUNCREF,
+            Val::FuncRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)),
+            Val::ExternRef(Some(_)) => ValType::EXTERNREF,
+            Val::AnyRef(None) => ValType::NULLREF,
+            Val::AnyRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Any)),
+        })
+    }
+
+    /// Does this value have type `ty` (or a subtype of it), as
+    /// `wasmtime::Val::matches_ty`? Panics if a reference belongs to
+    /// another store.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// assert!(Val::I32(1).matches_ty(&store, &ValType::I32)?);
+    /// assert!(!Val::I32(1).matches_ty(&store, &ValType::I64)?);
+    /// assert!(Val::null_extern_ref().matches_ty(&store, &ValType::EXTERNREF)?);
+    /// assert!(!Val::null_extern_ref().matches_ty(&store, &ValType::Ref(RefType::new(false, HeapType::Extern)))?);
+    /// let f = Func::wrap(&mut store, || {});
+    /// assert!(Val::from(f).matches_ty(&store, &ValType::FUNCREF)?);
+    /// assert!(!Val::from(f).matches_ty(&store, &ValType::ANYREF)?);
+    /// # Ok(()) }
+    /// ```
+    pub fn matches_ty(&self, store: impl AsContext, ty: &ValType) -> Result<bool> {
+        let store = store.as_context();
+        self.assert_belongs_to(&store.0.opaque);
+        Ok(self.fits(ty))
+    }
+
+    /// Whether this value is of type `ty` (no store check).
+    pub(crate) fn fits(&self, ty: &ValType) -> bool {
+        let r = match (self, ty) {
+            (Val::I32(_), ValType::I32)
+            | (Val::I64(_), ValType::I64)
+            | (Val::F32(_), ValType::F32)
+            | (Val::F64(_), ValType::F64)
+            | (Val::V128(_), ValType::V128) => return true,
+            (_, ValType::Ref(r)) => r,
+            _ => return false,
+        };
+        let (is_null, top, heap) = match self {
+            Val::FuncRef(f) => (f.is_none(), HeapType::Func, HeapType::ConcreteFunc),
+            Val::ExternRef(e) => (e.is_none(), HeapType::Extern, HeapType::Extern),
+            Val::AnyRef(a) => (a.is_none(), HeapType::Any, HeapType::Any),
+            _ => return false,
+        };
+        if r.heap_type().top() != top {
+            return false;
+        }
+        if is_null {
+            r.is_nullable()
+        } else {
+            // A non-null `anyref`'s precise heap type is not tracked: accept
+            // any type of its hierarchy and leave the rest to C's check.
+            top == HeapType::Any || heap.matches(r.heap_type())
         }
     }
 
-    /// The zero value (or null reference) of a type, as
-    /// `wasmtime::Val::default_for_ty`.
+    /// Panics, as `wasmtime` does, if a reference in this value belongs to
+    /// another store than `store`.
+    #[inline]
+    pub(crate) fn assert_belongs_to(&self, store: &StoreOpaque) {
+        let id = match self {
+            Val::FuncRef(Some(f)) => f.0.store_id,
+            Val::ExternRef(Some(r)) => r.store_id(),
+            Val::AnyRef(Some(r)) => r.store_id(),
+            _ => return,
+        };
+        store.assert_id(id);
+    }
+
+    /// The zero value (or null reference) of a type, or `None` for a
+    /// non-nullable reference type, as `wasmtime::Val::default_for_ty`.
     ///
     /// ```
-    /// use wasmtime_mbt::{Val, ValType};
-    /// assert_eq!(Val::default_for_ty(ValType::I64).i64(), Some(0));
-    /// assert!(matches!(Val::default_for_ty(ValType::FuncRef), Val::FuncRef(None)));
+    /// use wasmtime_mbt::{HeapType, RefType, Val, ValType};
+    /// assert_eq!(Val::default_for_ty(&ValType::I64).unwrap().unwrap_i64(), 0);
+    /// assert!(matches!(Val::default_for_ty(&ValType::FUNCREF), Some(Val::FuncRef(None))));
+    /// assert!(Val::default_for_ty(&ValType::Ref(RefType::new(false, HeapType::Func))).is_none());
     /// ```
-    pub fn default_for_ty(ty: ValType) -> Val {
-        match ty.value_repr() {
+    pub fn default_for_ty(ty: &ValType) -> Option<Val> {
+        Some(match ty {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(V128(0)),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) if r.is_nullable() => match r.heap_type().top() {
+                HeapType::Func => Val::FuncRef(None),
+                HeapType::Extern => Val::ExternRef(None),
+                HeapType::Any => Val::AnyRef(None),
+                _ => return None,
+            },
+            ValType::Ref(_) => return None,
+        })
+    }
+
+    /// A placeholder for a result slot of type `ty`: its default, or a
+    /// null of its hierarchy for non-nullable references (which the host
+    /// function must overwrite).
+    pub(crate) fn placeholder(ty: &ValType) -> Val {
+        Val::default_for_ty(ty).unwrap_or_else(|| match ty.val_kind() {
+            Some(sys::WASMTIME_FUNCREF) => Val::FuncRef(None),
+            Some(sys::WASMTIME_EXTERNREF) => Val::ExternRef(None),
             _ => Val::AnyRef(None),
+        })
+    }
+
+    /// The `WASMTIME_*` kind of this value.
+    #[inline]
+    fn kind(&self) -> u32 {
+        match self {
+            Val::I32(_) => sys::WASMTIME_I32,
+            Val::I64(_) => sys::WASMTIME_I64,
+            Val::F32(_) => sys::WASMTIME_F32,
+            Val::F64(_) => sys::WASMTIME_F64,
+            Val::V128(_) => sys::WASMTIME_V128,
+            Val::FuncRef(_) => sys::WASMTIME_FUNCREF,
+            Val::ExternRef(_) => sys::WASMTIME_EXTERNREF,
+            Val::AnyRef(_) => sys::WASMTIME_ANYREF,
+        }
+    }
+
+    /// A short name of this value's kind, for messages.
+    pub(crate) fn kind_name(&self) -> &'static str {
+        match self {
+            Val::I32(_) => "i32",
+            Val::I64(_) => "i64",
+            Val::F32(_) => "f32",
+            Val::F64(_) => "f64",
+            Val::V128(_) => "v128",
+            Val::FuncRef(_) => "funcref",
+            Val::ExternRef(_) => "externref",
+            Val::AnyRef(_) => "anyref",
         }
     }
 
@@ -162,7 +463,7 @@ impl Val {
                 Val::ExternRef(r) => (&raw mut (*of).externref).write(ExternRef::raw_or_null(r.as_ref(), store)?),
                 Val::AnyRef(r) => (&raw mut (*of).anyref).write(AnyRef::raw_or_null(r.as_ref(), store)?),
             }
-            (&raw mut (*p).kind).write(self.ty().wasmtime_kind());
+            (&raw mut (*p).kind).write(self.kind() as sys::wasmtime_valkind_t);
         }
         Ok(())
     }
@@ -268,4 +569,15 @@ from_impls! {
     ExternRef => |v| Val::ExternRef(Some(v));
     Option<ExternRef> => |v| Val::ExternRef(v);
     AnyRef => |v| Val::AnyRef(Some(v));
+    Option<AnyRef> => |v| Val::AnyRef(v);
+    u128 => |v| Val::V128(V128(v));
+}
+
+impl From<V128> for u128 {
+    /// ```
+    /// assert_eq!(u128::from(wasmtime_mbt::V128::from(5u128)), 5);
+    /// ```
+    fn from(v: V128) -> u128 {
+        v.0
+    }
 }

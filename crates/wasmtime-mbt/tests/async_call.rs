@@ -342,20 +342,20 @@ const IMPORTS: &str = r#"(module
 fn host_linker(engine: &Engine) -> Linker<Host> {
     let mut linker = Linker::<Host>::new(engine);
     linker
-        .func_new_async("host", "after", FuncType::new([ValType::I32, ValType::I32], [ValType::I32]), |caller, args| After {
+        .func_new_async("host", "after", FuncType::new(engine, [ValType::I32, ValType::I32], [ValType::I32]), |caller, args| After {
             n: args[1].i32().unwrap() as u32,
             value: args[0].i32().unwrap(),
             polls: caller.data().polls.clone(),
         })
         .unwrap();
     linker
-        .func_new_async("host", "recv", FuncType::new([], [ValType::I32]), |mut caller, _| Recv {
+        .func_new_async("host", "recv", FuncType::new(engine, [], [ValType::I32]), |mut caller, _| Recv {
             rx: caller.data_mut().receivers.remove(0),
             dropped: caller.data().dropped.clone(),
         })
         .unwrap();
     linker
-        .func_new_async("host", "fail", FuncType::new([ValType::I32], []), |_, args| {
+        .func_new_async("host", "fail", FuncType::new(engine, [ValType::I32], []), |_, args| {
             let how = args[0].i32().unwrap();
             if how == 0 {
                 panic!("panic in the closure");
@@ -369,7 +369,7 @@ fn host_linker(engine: &Engine) -> Linker<Host> {
             }
         })
         .unwrap();
-    linker.func_new_async("host", "wrong", FuncType::new([], [ValType::I32]), |_, _| async { Ok(vec![Val::I64(1)]) }).unwrap();
+    linker.func_new_async("host", "wrong", FuncType::new(engine, [], [ValType::I32]), |_, _| async { Ok(vec![Val::I64(1)]) }).unwrap();
     linker.func_wrap("host", "sync", |x: i32| x * 10).unwrap();
     linker
 }
@@ -523,7 +523,7 @@ fn works_under_a_multi_threaded_tokio_runtime() {
 fn typed_sync_call_in_a_store_with_async_host_functions_is_an_error_not_an_abort() -> Result<()> {
     let engine = Engine::default();
     let mut linker = Linker::<()>::new(&engine);
-    linker.func_new_async("host", "f", FuncType::new([], [ValType::I32]), |_caller, _args| async { Ok(vec![Val::I32(7)]) })?;
+    linker.func_new_async("host", "f", FuncType::new(&engine, [], [ValType::I32]), |_caller, _args| async { Ok(vec![Val::I32(7)]) })?;
     let module = Module::new(&engine, r#"(module (import "host" "f" (func $f (result i32)))
         (func (export "run") (result i32) call $f))"#)?;
     let mut store = Store::new(&engine, ());

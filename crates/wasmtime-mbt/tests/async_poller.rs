@@ -45,7 +45,7 @@ fn env(fuel: bool) -> Env {
     let module = Module::new(&engine, WAT).unwrap();
     let mut linker = Linker::new(&engine);
     linker
-        .func_new_async("host", "recv", FuncType::new([], [ValType::I32]), |mut caller: Caller<'_, Data>, _: &[Val]| {
+        .func_new_async("host", "recv", FuncType::new(&engine, [], [ValType::I32]), |mut caller: Caller<'_, Data>, _: &[Val]| {
             Recv(caller.data_mut().receivers.remove(0))
         })
         .unwrap();

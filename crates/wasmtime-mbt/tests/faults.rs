@@ -116,7 +116,7 @@ fn host_panic_becomes_a_trap_with_its_message() {
     let mut linker = Linker::<()>::new(&engine);
     linker.func_wrap("host", "boom", |x: i32| -> i32 { panic!("kaboom {x}") }).unwrap();
     linker
-        .func_new("host", "boom_dyn", FuncType::new([], []), |_, _, _| -> Result<()> { std::panic::panic_any(String::from("dynamic kaboom")) })
+        .func_new("host", "boom_dyn", FuncType::new(&engine, [], []), |_, _, _| -> Result<()> { std::panic::panic_any(String::from("dynamic kaboom")) })
         .unwrap();
     let mut store = Store::new(&engine, ());
     let i = instance(

@@ -51,7 +51,7 @@ fn linker_func_new() {
     let mut store = Store::new(&engine, ());
     let mut linker = Linker::new(&engine);
     linker
-        .func_new("env", "add", FuncType::new([ValType::I32, ValType::I32], [ValType::I32]), |_, args, results| {
+        .func_new("env", "add", FuncType::new(&engine, [ValType::I32, ValType::I32], [ValType::I32]), |_, args, results| {
             results[0] = Val::I32(args[0].i32().unwrap() * args[1].i32().unwrap());
             Ok(())
         })
@@ -100,7 +100,7 @@ fn shadowing_requires_allow_shadowing() {
     linker.func_wrap("env", "f", || 1i32).unwrap();
     let err = linker.func_wrap("env", "f", || 2i32).unwrap_err();
     assert_contains(&err.to_string(), "f");
-    assert!(linker.func_new("env", "f", FuncType::new([], [ValType::I32]), |_, _, _| Ok(())).is_err());
+    assert!(linker.func_new("env", "f", FuncType::new(&engine, [], [ValType::I32]), |_, _, _| Ok(())).is_err());
 
     // The first definition is still in place.
     let mut store = Store::new(&engine, ());
@@ -232,7 +232,7 @@ fn instantiate_pre_in_several_stores_with_data() {
         })
         .unwrap();
     let pre = linker.instantiate_pre(&module).unwrap();
-    assert_eq!(pre.module().exports()[0].name, "run");
+    assert_eq!(pre.module().exports().next().unwrap().name(), "run");
     // The pre-instance is independent of the linker afterwards.
     drop(linker);
 
@@ -301,7 +301,7 @@ fn instance_exports() {
     assert!(instance.get_func(&mut store, "f").is_some());
     assert!(instance.get_memory(&mut store, "m").is_some());
     assert!(instance.get_table(&mut store, "t").is_some());
-    assert_eq!(instance.get_global(&mut store, "g").unwrap().get(&mut store).unwrap().i32(), Some(4));
+    assert_eq!(instance.get_global(&mut store, "g").unwrap().get(&mut store).i32(), Some(4));
     // Wrong kinds and missing names.
     assert!(instance.get_memory(&mut store, "f").is_none());
     assert!(instance.get_func(&mut store, "g").is_none());

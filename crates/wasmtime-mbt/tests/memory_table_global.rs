@@ -29,11 +29,11 @@ fn memory_data_is_shared_with_wasm() {
     let size = instance.get_typed_func::<(), i32>(&mut store, "size").unwrap();
     let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
 
-    assert_eq!(mem.size(&store).unwrap(), 1);
-    assert_eq!(mem.data_size(&store).unwrap(), PAGE);
+    assert_eq!(mem.size(&store), 1);
+    assert_eq!(mem.data_size(&store), PAGE);
     assert_eq!(mem.data(&store).len(), PAGE);
     assert_eq!(&mem.data(&store)[10..15], b"hello");
-    let ty = mem.ty(&store).unwrap();
+    let ty = mem.ty(&store);
     assert_eq!((ty.minimum(), ty.maximum(), ty.is_64(), ty.is_shared()), (1, Some(3), false, false));
 
     // Host writes, wasm reads.
@@ -50,9 +50,9 @@ fn memory_data_is_shared_with_wasm() {
     // Growth from the host is seen by wasm, and the other way round.
     assert_eq!(mem.grow(&mut store, 1).unwrap(), 1);
     assert_eq!(size.call(&mut store, ()).unwrap(), 2);
-    assert_eq!(mem.data_size(&store).unwrap(), 2 * PAGE);
+    assert_eq!(mem.data_size(&store), 2 * PAGE);
     assert_eq!(grow.call(&mut store, 1).unwrap(), 2);
-    assert_eq!(mem.size(&store).unwrap(), 3);
+    assert_eq!(mem.size(&store), 3);
     assert_eq!(mem.data(&store).len(), 3 * PAGE);
     // Data survives growth; new pages are zeroed.
     assert_eq!(&mem.data(&store)[10..15], b"hello");
@@ -61,7 +61,7 @@ fn memory_data_is_shared_with_wasm() {
     // Beyond the maximum: an Err from the host, -1 in wasm, size unchanged.
     assert!(mem.grow(&mut store, 1).is_err());
     assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
-    assert_eq!(mem.size(&store).unwrap(), 3);
+    assert_eq!(mem.size(&store), 3);
     // Growing by zero is fine at the maximum.
     assert_eq!(mem.grow(&mut store, 0).unwrap(), 3);
 }
@@ -90,14 +90,14 @@ fn memory_read_write_bounds() {
 fn memory_new_and_grow_limits() {
     let mut store = Store::new(&Engine::default(), ());
     let mem = Memory::new(&mut store, MemoryType::new(0, Some(2))).unwrap();
-    assert_eq!(mem.size(&store).unwrap(), 0);
-    assert_eq!(mem.data_size(&store).unwrap(), 0);
+    assert_eq!(mem.size(&store), 0);
+    assert_eq!(mem.data_size(&store), 0);
     assert!(mem.data(&store).is_empty());
     assert!(mem.read(&store, 0, &mut [0u8; 1]).is_err());
     assert_eq!(mem.grow(&mut store, 2).unwrap(), 0);
     assert!(mem.grow(&mut store, 1).is_err());
     assert!(mem.grow(&mut store, u64::MAX).is_err());
-    assert_eq!(mem.size(&store).unwrap(), 2);
+    assert_eq!(mem.size(&store), 2);
     // An invalid type: minimum above maximum.
     assert!(Memory::new(&mut store, MemoryType::new(3, Some(2))).is_err());
 }
@@ -119,7 +119,7 @@ fn store_limiter_denies_memory_growth() {
     assert_eq!(mem.grow(&mut store, 1).unwrap(), 1);
     assert!(mem.grow(&mut store, 1).is_err());
     assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
-    assert_eq!(mem.size(&store).unwrap(), 2);
+    assert_eq!(mem.size(&store), 2);
 
     // A module whose initial memory is above the limit cannot be instantiated.
     let big = Module::new(&engine, "(module (memory 3))").unwrap();
@@ -150,10 +150,10 @@ fn store_limiter_denies_instances_tables_memories_and_table_elements() {
 
     let mut store = Store::new(&engine, ());
     store.limiter(StoreLimitsBuilder::new().table_elements(10).build());
-    let table = Table::new(&mut store, TableType::new(ValType::FuncRef, 5, None), Val::FuncRef(None)).unwrap();
+    let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 5, None), Val::FuncRef(None)).unwrap();
     assert_eq!(table.grow(&mut store, 5, Val::FuncRef(None)).unwrap(), 5);
     assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err());
-    assert_eq!(table.size(&store).unwrap(), 10);
+    assert_eq!(table.size(&store), 10);
     let big = Module::new(&engine, "(module (table 11 funcref))").unwrap();
     assert!(Instance::new(&mut store, &big, &[]).is_err());
 }
@@ -161,10 +161,10 @@ fn store_limiter_denies_instances_tables_memories_and_table_elements() {
 #[test]
 fn table_get_set_grow_and_types() {
     let mut store = Store::new(&Engine::default(), ());
-    let table = Table::new(&mut store, TableType::new(ValType::FuncRef, 2, Some(4)), Val::FuncRef(None)).unwrap();
-    let ty = table.ty(&store).unwrap();
-    assert_eq!((ty.element(), ty.minimum(), ty.maximum()), (ValType::FuncRef, 2, Some(4)));
-    assert_eq!(table.size(&store).unwrap(), 2);
+    let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 2, Some(4)), Val::FuncRef(None)).unwrap();
+    let ty = table.ty(&store);
+    assert_eq!((ty.element(), ty.minimum(), ty.maximum()), (&RefType::FUNCREF, 2, Some(4)));
+    assert_eq!(table.size(&store), 2);
     assert!(table.get(&mut store, 0).unwrap().unwrap().funcref().unwrap().is_none());
     assert!(table.get(&mut store, 2).unwrap().is_none(), "out of bounds is None");
     assert!(table.get(&mut store, u64::MAX).unwrap().is_none());
@@ -180,22 +180,27 @@ fn table_get_set_grow_and_types() {
     assert!(table.set(&mut store, 0, Val::ExternRef(None)).is_err(), "wrong reference type");
 
     assert_eq!(table.grow(&mut store, 2, f.into()).unwrap(), 2);
-    assert_eq!(table.size(&store).unwrap(), 4);
+    assert_eq!(table.size(&store), 4);
     assert!(table.get(&mut store, 3).unwrap().unwrap().funcref().unwrap().is_some());
     assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err(), "past the maximum");
     assert!(table.grow(&mut store, 0, Val::I32(0)).is_err(), "wrong init type");
-    assert_eq!(table.size(&store).unwrap(), 4);
+    assert_eq!(table.size(&store), 4);
 
     // A mistyped initial value is refused.
-    assert!(Table::new(&mut store, TableType::new(ValType::FuncRef, 1, None), Val::I64(0)).is_err());
-    assert!(Table::new(&mut store, TableType::new(ValType::ExternRef, 1, None), Val::FuncRef(None)).is_err());
+    assert!(Table::new(&mut store, TableType::new(RefType::FUNCREF, 1, None), Val::I64(0)).is_err());
+    assert!(Table::new(&mut store, TableType::new(RefType::EXTERNREF, 1, None), Val::FuncRef(None)).is_err());
 }
 
 #[test]
-fn table_of_non_reference_type_is_err() {
+fn table_of_non_nullable_type_needs_a_non_null_init() {
+    // Tables of numbers cannot be written any more: `TableType::new` takes a `RefType`.
     let mut store = Store::new(&Engine::default(), ());
-    assert!(Table::new(&mut store, TableType::new(ValType::I32, 1, None), Val::I32(0)).is_err());
-    assert!(Table::new(&mut store, TableType::new(ValType::F64, 1, None), Val::F64(0)).is_err());
+    let non_null = RefType::new(false, HeapType::Func);
+    assert!(Table::new(&mut store, TableType::new(non_null, 1, None), Val::null_func_ref()).is_err());
+    let f = Func::wrap(&mut store, || {});
+    let table = Table::new(&mut store, TableType::new(non_null, 1, None), f.into()).unwrap();
+    assert_eq!(table.ty(&store).element(), &non_null);
+    assert!(table.get(&mut store, 0).unwrap().unwrap().unwrap_funcref().is_some());
 }
 
 #[test]
@@ -210,7 +215,7 @@ fn wasm_table_export_is_shared() {
     let size = instance.get_typed_func::<(), i32>(&mut store, "size").unwrap();
     let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
     let call0 = instance.get_typed_func::<(), i32>(&mut store, "call0").unwrap();
-    let ty = table.ty(&store).unwrap();
+    let ty = table.ty(&store);
     assert_eq!((ty.minimum(), ty.maximum()), (1, Some(10)));
 
     let f = Func::wrap(&mut store, || 77i32);
@@ -219,7 +224,7 @@ fn wasm_table_export_is_shared() {
     assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 1);
     assert_eq!(size.call(&mut store, ()).unwrap(), 4);
     assert_eq!(grow.call(&mut store, 6).unwrap(), 4);
-    assert_eq!(table.size(&store).unwrap(), 10);
+    assert_eq!(table.size(&store), 10);
     assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
 }
 
@@ -227,27 +232,27 @@ fn wasm_table_export_is_shared() {
 fn globals_get_set_and_types() {
     let mut store = Store::new(&Engine::default(), ());
     let var = Global::new(&mut store, GlobalType::new(ValType::I64, Mutability::Var), Val::I64(1)).unwrap();
-    let ty = var.ty(&store).unwrap();
-    assert_eq!((ty.content(), ty.mutability()), (ValType::I64, Mutability::Var));
+    let ty = var.ty(&store);
+    assert_eq!((ty.content(), ty.mutability()), (&ValType::I64, Mutability::Var));
     var.set(&mut store, Val::I64(-9)).unwrap();
-    assert_eq!(var.get(&mut store).unwrap().i64(), Some(-9));
+    assert_eq!(var.get(&mut store).i64(), Some(-9));
     assert!(var.set(&mut store, Val::I32(1)).is_err(), "wrong type");
     assert!(var.set(&mut store, Val::F64(0)).is_err(), "wrong type");
-    assert_eq!(var.get(&mut store).unwrap().i64(), Some(-9), "a failed set changes nothing");
+    assert_eq!(var.get(&mut store).i64(), Some(-9), "a failed set changes nothing");
 
     let konst = Global::new(&mut store, GlobalType::new(ValType::F32, Mutability::Const), Val::from(2.5f32)).unwrap();
-    assert_eq!(konst.ty(&store).unwrap().mutability(), Mutability::Const);
+    assert_eq!(konst.ty(&store).mutability(), Mutability::Const);
     assert!(konst.set(&mut store, Val::from(1.0f32)).is_err(), "immutable");
-    assert_eq!(konst.get(&mut store).unwrap().f32(), Some(2.5));
+    assert_eq!(konst.get(&mut store).f32(), Some(2.5));
 
     // The initial value must match the type.
     assert!(Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Var), Val::I64(0)).is_err());
-    assert!(Global::new(&mut store, GlobalType::new(ValType::FuncRef, Mutability::Var), Val::ExternRef(None)).is_err());
+    assert!(Global::new(&mut store, GlobalType::new(ValType::FUNCREF, Mutability::Var), Val::ExternRef(None)).is_err());
 
     let f = Func::wrap(&mut store, || {});
-    let fg = Global::new(&mut store, GlobalType::new(ValType::FuncRef, Mutability::Var), Val::FuncRef(None)).unwrap();
+    let fg = Global::new(&mut store, GlobalType::new(ValType::FUNCREF, Mutability::Var), Val::FuncRef(None)).unwrap();
     fg.set(&mut store, f.into()).unwrap();
-    assert!(fg.get(&mut store).unwrap().funcref().unwrap().is_some());
+    assert!(fg.get(&mut store).funcref().unwrap().is_some());
 }
 
 #[test]
@@ -274,11 +279,11 @@ fn wasm_globals_imported_and_exported() {
     assert_eq!(bump.call(&mut store, ()).unwrap(), 10);
     counter.set(&mut store, Val::I32(100)).unwrap();
     assert_eq!(bump.call(&mut store, ()).unwrap(), 110);
-    assert_eq!(counter.get(&mut store).unwrap().i32(), Some(110));
+    assert_eq!(counter.get(&mut store).i32(), Some(110));
     let own = instance.get_global(&mut store, "own").unwrap();
-    assert_eq!(own.get(&mut store).unwrap().i64(), Some(7));
+    assert_eq!(own.get(&mut store).i64(), Some(7));
     let konst = instance.get_global(&mut store, "konst").unwrap();
-    assert_eq!(konst.ty(&store).unwrap().mutability(), Mutability::Const);
+    assert_eq!(konst.ty(&store).mutability(), Mutability::Const);
     assert!(konst.set(&mut store, Val::I32(4)).is_err());
 
     // Mutability must match the import exactly, in both directions.
@@ -287,41 +292,94 @@ fn wasm_globals_imported_and_exported() {
     assert!(Instance::new(&mut store, &module, &[base.into(), counter.into()]).is_ok());
 }
 
+/// Runs `f`, which must panic with `wasmtime`'s wrong-store message (raised
+/// in Rust before any C call, so it unwinds even with a prebuilt library).
+#[track_caller]
+fn assert_wrong_store<R>(f: impl FnOnce() -> R) {
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).err().expect("expected a wrong-store panic");
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
+}
+
+#[test]
+#[should_panic(expected = "object used with the wrong store")]
+fn memory_size_with_the_wrong_store_panics() {
+    let mut store1 = Store::<()>::default();
+    let store2 = Store::new(store1.engine(), ());
+    let mem = Memory::new(&mut store1, MemoryType::new(1, None)).unwrap();
+    mem.size(&store2);
+}
+
+#[test]
+#[should_panic(expected = "object used with the wrong store")]
+fn global_get_with_the_wrong_store_panics() {
+    let mut store1 = Store::<()>::default();
+    let mut store2 = Store::new(store1.engine(), ());
+    let g = Global::new(&mut store1, GlobalType::new(ValType::I32, Mutability::Const), Val::I32(0)).unwrap();
+    g.get(&mut store2);
+}
+
+#[test]
+#[should_panic(expected = "object used with the wrong store")]
+fn table_size_with_the_wrong_store_panics() {
+    let mut store1 = Store::<()>::default();
+    let store2 = Store::new(store1.engine(), ());
+    let t = Table::new(&mut store1, TableType::new(RefType::FUNCREF, 0, None), Val::null_func_ref()).unwrap();
+    t.size(&store2);
+}
+
+#[test]
+fn memory_page_size_accessors() {
+    let engine = Engine::new(Config::new().wasm_custom_page_sizes(true)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let big = Memory::new(&mut store, MemoryType::new(1, None)).unwrap();
+    assert_eq!((big.page_size(&store), big.page_size_log2(&store)), (65536, 16));
+    let ty = MemoryType::builder().page_size_log2(0).min(3).build().unwrap();
+    let small = Memory::new(&mut store, ty).unwrap();
+    assert_eq!((small.page_size(&store), small.page_size_log2(&store)), (1, 0));
+    assert_eq!((small.size(&store), small.data_size(&store)), (3, 3));
+    assert_eq!(small.ty(&store).page_size_log2(), 0);
+}
+
 #[test]
 fn memory_table_global_from_another_store_are_err() {
     let engine = Engine::default();
     let mut store1 = Store::new(&engine, ());
     let mut store2 = Store::new(&engine, ());
     let mem = Memory::new(&mut store1, MemoryType::new(1, None)).unwrap();
-    let table = Table::new(&mut store1, TableType::new(ValType::FuncRef, 1, None), Val::FuncRef(None)).unwrap();
+    let table = Table::new(&mut store1, TableType::new(RefType::FUNCREF, 1, None), Val::FuncRef(None)).unwrap();
     let global = Global::new(&mut store1, GlobalType::new(ValType::I32, Mutability::Var), Val::I32(1)).unwrap();
     let f1 = Func::wrap(&mut store1, || {});
 
-    assert!(mem.size(&store2).is_err());
-    assert!(mem.data_size(&store2).is_err());
-    assert!(mem.ty(&store2).is_err());
+    assert_wrong_store(|| mem.size(&store2));
+    assert_wrong_store(|| mem.data_size(&store2));
+    assert_wrong_store(|| mem.ty(&store2));
+    assert_wrong_store(|| mem.page_size(&store2));
+    assert_wrong_store(|| mem.page_size_log2(&store2));
     assert!(mem.grow(&mut store2, 1).is_err());
     assert!(mem.read(&store2, 0, &mut [0u8; 1]).is_err());
     assert!(mem.write(&mut store2, 0, &[1]).is_err());
-    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mem.data(&store2).len()));
-    assert!(panicked.is_err(), "Memory::data panics (documented) on the wrong store");
+    assert_wrong_store(|| mem.data(&store2).len());
+    assert_wrong_store(|| mem.data_mut(&mut store2).len());
 
-    assert!(table.size(&store2).is_err());
-    assert!(table.ty(&store2).is_err());
+    assert_wrong_store(|| table.size(&store2));
+    assert_wrong_store(|| table.ty(&store2));
     assert!(table.get(&mut store2, 0).is_err());
     assert!(table.set(&mut store2, 0, Val::FuncRef(None)).is_err());
     assert!(table.grow(&mut store2, 1, Val::FuncRef(None)).is_err());
 
-    assert!(global.get(&mut store2).is_err());
+    assert_wrong_store(|| global.get(&mut store2));
     assert!(global.set(&mut store2, Val::I32(2)).is_err());
-    assert!(global.ty(&store2).is_err());
+    assert_wrong_store(|| global.ty(&store2));
+    assert_wrong_store(|| f1.ty(&store2));
+    // The objects still work in their own store afterwards.
+    assert_eq!((mem.size(&store1), table.size(&store1), global.get(&mut store1).unwrap_i32()), (1, 1, 1));
 
     // Values from another store put into this store's objects.
-    let table2 = Table::new(&mut store2, TableType::new(ValType::FuncRef, 1, None), Val::FuncRef(None)).unwrap();
+    let table2 = Table::new(&mut store2, TableType::new(RefType::FUNCREF, 1, None), Val::FuncRef(None)).unwrap();
     assert!(table2.set(&mut store2, 0, f1.into()).is_err());
     assert!(table2.grow(&mut store2, 1, f1.into()).is_err());
-    assert!(Table::new(&mut store2, TableType::new(ValType::FuncRef, 1, None), f1.into()).is_err());
-    let g2 = Global::new(&mut store2, GlobalType::new(ValType::FuncRef, Mutability::Var), Val::FuncRef(None)).unwrap();
+    assert!(Table::new(&mut store2, TableType::new(RefType::FUNCREF, 1, None), f1.into()).is_err());
+    let g2 = Global::new(&mut store2, GlobalType::new(ValType::FUNCREF, Mutability::Var), Val::FuncRef(None)).unwrap();
     assert!(g2.set(&mut store2, f1.into()).is_err());
 
     // Importing them into an instance of the other store.
@@ -334,8 +392,8 @@ fn memory_table_global_from_another_store_are_err() {
     assert!(Instance::new(&mut store2, &imports_global, &[global.into()]).is_err());
 
     // Everything still works in its own store.
-    assert_eq!(mem.size(&store1).unwrap(), 1);
-    assert_eq!(table.size(&store1).unwrap(), 1);
-    assert_eq!(global.get(&mut store1).unwrap().i32(), Some(1));
-    assert_eq!(table2.size(&store2).unwrap(), 1);
+    assert_eq!(mem.size(&store1), 1);
+    assert_eq!(table.size(&store1), 1);
+    assert_eq!(global.get(&mut store1).i32(), Some(1));
+    assert_eq!(table2.size(&store2), 1);
 }

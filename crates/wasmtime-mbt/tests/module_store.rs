@@ -77,7 +77,9 @@ fn serialize_deserialize_round_trip() {
     assert!(!bytes.is_empty());
     // SAFETY: produced just above by this engine.
     let back = unsafe { Module::deserialize(&engine, &bytes) }.unwrap();
-    assert_eq!(back.exports(), module.exports());
+    let exports = |m: &Module| m.exports().map(|e| (e.name().to_string(), e.ty())).collect::<Vec<_>>();
+    assert_eq!(exports(&back), exports(&module));
+    assert_eq!(exports(&back).len(), 1);
     assert_eq!(call_add(&engine, &back), 42);
 
     // Engine::precompile_module gives loadable bytes too, also on a second
@@ -136,28 +138,32 @@ fn imports_and_exports_with_types() {
     )
     .unwrap();
 
-    let imports = module.imports();
-    let names: Vec<_> = imports.iter().map(|i| (i.module.as_str(), i.name.as_str())).collect();
+    assert_eq!(module.imports().len(), 4);
+    let imports: Vec<ImportType<'_>> = module.imports().collect();
+    let names: Vec<_> = imports.iter().map(|i| (i.module(), i.name())).collect();
     assert_eq!(names, [("env", "f"), ("env", "mem"), ("other", "tab"), ("other", "g")]);
-    assert_eq!(imports[0].ty, ExternType::Func(FuncType::new([ValType::I32, ValType::I64], [ValType::F32])));
-    let ExternType::Memory(mem) = &imports[1].ty else { panic!("{:?}", imports[1].ty) };
+    assert_eq!(imports[0].ty(), ExternType::Func(FuncType::new(&engine, [ValType::I32, ValType::I64], [ValType::F32])));
+    let ExternType::Memory(mem) = imports[1].ty() else { panic!("{:?}", imports[1]) };
     assert_eq!((mem.minimum(), mem.maximum(), mem.is_64(), mem.is_shared()), (1, Some(4), false, false));
-    let ExternType::Table(tab) = &imports[2].ty else { panic!("{:?}", imports[2].ty) };
-    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (ValType::FuncRef, 2, None));
-    assert_eq!(imports[3].ty, ExternType::Global(GlobalType::new(ValType::F64, Mutability::Var)));
+    let ExternType::Table(tab) = imports[2].ty() else { panic!("{:?}", imports[2]) };
+    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (&RefType::FUNCREF, 2, None));
+    assert_eq!(imports[3].ty(), ExternType::Global(GlobalType::new(ValType::F64, Mutability::Var)));
 
-    let exports = module.exports();
-    let names: Vec<_> = exports.iter().map(|e| e.name.as_str()).collect();
+    let exports: Vec<ExportType<'_>> = module.exports().collect();
+    let names: Vec<_> = exports.iter().map(|e| e.name()).collect();
     assert_eq!(names, ["run", "memory", "table", "const"]);
-    assert_eq!(exports[0].ty, ExternType::Func(FuncType::new([ValType::ExternRef], [ValType::FuncRef])));
-    let ExternType::Memory(mem) = &exports[1].ty else { panic!() };
+    assert_eq!(exports[0].ty(), ExternType::Func(FuncType::new(&engine, [ValType::EXTERNREF], [ValType::FUNCREF])));
+    assert_eq!(module.get_export("run"), Some(exports[0].ty()));
+    assert_eq!(module.get_export("nope"), None);
+    let ExternType::Memory(mem) = exports[1].ty() else { panic!() };
     assert_eq!((mem.minimum(), mem.maximum()), (2, None));
-    let ExternType::Table(tab) = &exports[2].ty else { panic!() };
-    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (ValType::ExternRef, 3, Some(7)));
-    assert_eq!(exports[3].ty, ExternType::Global(GlobalType::new(ValType::I64, Mutability::Const)));
+    let ExternType::Table(tab) = exports[2].ty() else { panic!() };
+    assert_eq!((tab.element(), tab.minimum(), tab.maximum()), (&RefType::EXTERNREF, 3, Some(7)));
+    assert_eq!(exports[3].ty(), ExternType::Global(GlobalType::new(ValType::I64, Mutability::Const)));
 
     let empty = Module::new(&engine, "(module)").unwrap();
-    assert!(empty.imports().is_empty() && empty.exports().is_empty());
+    assert!(empty.imports().len() == 0 && empty.exports().len() == 0);
+    assert!(empty.imports().next().is_none() && empty.exports().next().is_none());
 }
 
 #[test]
@@ -321,4 +327,59 @@ fn many_stores_on_one_engine_are_isolated() {
     assert_eq!(bumps[2].call(&mut stores[2], ()).unwrap(), 1);
     // Each typed function is bound to its own store.
     assert!(bumps[0].call(&mut stores[1], ()).is_err());
+}
+
+#[test]
+fn store_default_and_try_new() {
+    let store = Store::<Vec<u32>>::default();
+    assert!(store.data().is_empty());
+    let engine = Engine::default();
+    let store = Store::try_new(&engine, 7u64).unwrap();
+    assert_eq!(*store.data(), 7);
+    assert!(Engine::same(store.engine(), &engine));
+}
+
+#[test]
+fn module_exports_are_cached_and_shared_by_clones() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (func (export "f") (param i64)) (memory (export "m") 1))"#).unwrap();
+    let clone = module.clone();
+    assert!(Module::same(&module, &clone));
+    assert!(!Module::same(&module, &Module::new(&engine, "(module)").unwrap()));
+    // The names borrow from the module: the same bytes through every clone.
+    let a = module.exports().next().unwrap().name();
+    let b = clone.exports().next().unwrap().name();
+    assert!(std::ptr::eq(a, b));
+    assert_eq!(module.get_export("f").unwrap().unwrap_func().param(0), Some(ValType::I64));
+    assert_eq!(module.get_export("m").unwrap().unwrap_memory().minimum(), 1);
+    let mut exports = module.exports();
+    assert_eq!(exports.len(), 2);
+    exports.next();
+    assert_eq!(exports.len(), 1);
+}
+
+#[test]
+fn extern_ty_reports_each_kind_and_panics_on_the_wrong_store() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "f") (result i32) i32.const 0) (memory (export "m") 2)
+            (table (export "t") 1 externref) (global (export "g") (mut f32) (f32.const 0)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let ty = |name: &str, store: &mut Store<()>| instance.get_export(&mut *store, name).unwrap().ty(&*store);
+    assert_eq!(ty("f", &mut store).unwrap_func().results().collect::<Vec<_>>(), [ValType::I32]);
+    assert_eq!(ty("m", &mut store).unwrap_memory().minimum(), 2);
+    assert_eq!(ty("t", &mut store).unwrap_table().element(), &RefType::EXTERNREF);
+    assert_eq!(*ty("g", &mut store).unwrap_global().content(), ValType::F32);
+    // Each matches the module's declared export type.
+    for export in module.exports() {
+        assert_eq!(ty(export.name(), &mut store), export.ty());
+    }
+    let other = Store::new(&engine, ());
+    let memory = instance.get_export(&mut store, "m").unwrap();
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| memory.ty(&other))).unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
 }

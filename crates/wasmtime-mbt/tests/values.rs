@@ -94,18 +94,18 @@ fn numbers_round_trip_through_globals() {
 
     let gi32 = g(&mut store, "gi32");
     gi32.set(&mut store, Val::I32(i32::MIN)).unwrap();
-    assert_eq!(gi32.get(&mut store).unwrap().i32(), Some(i32::MIN));
+    assert_eq!(gi32.get(&mut store).i32(), Some(i32::MIN));
 
     let gi64 = g(&mut store, "gi64");
     gi64.set(&mut store, Val::I64(-7)).unwrap();
-    assert_eq!(gi64.get(&mut store).unwrap().i64(), Some(-7));
+    assert_eq!(gi64.get(&mut store).i64(), Some(-7));
 
     // Host writes a NaN, wasm reads it back bit-exactly.
     let gf32 = g(&mut store, "gf32");
     let read = instance.get_typed_func::<(), f32>(&mut store, "read_gf32").unwrap();
     for bits in F32_NANS {
         gf32.set(&mut store, Val::F32(bits)).unwrap();
-        assert!(matches!(gf32.get(&mut store).unwrap(), Val::F32(b) if b == bits));
+        assert!(matches!(gf32.get(&mut store), Val::F32(b) if b == bits));
         assert_eq!(read.call(&mut store, ()).unwrap().to_bits(), bits);
     }
 
@@ -114,18 +114,18 @@ fn numbers_round_trip_through_globals() {
     let write = instance.get_typed_func::<f64, ()>(&mut store, "write_gf64").unwrap();
     for bits in F64_NANS {
         write.call(&mut store, f64::from_bits(bits)).unwrap();
-        assert!(matches!(gf64.get(&mut store).unwrap(), Val::F64(b) if b == bits));
+        assert!(matches!(gf64.get(&mut store), Val::F64(b) if b == bits));
     }
 
     let gv128 = g(&mut store, "gv128");
-    assert_eq!(gv128.get(&mut store).unwrap().v128().map(V128::as_u128), Some(0));
+    assert_eq!(gv128.get(&mut store).v128().map(V128::as_u128), Some(0));
     gv128.set(&mut store, Val::V128(V128::from(u128::MAX - 5))).unwrap();
-    assert_eq!(gv128.get(&mut store).unwrap().v128().map(V128::as_u128), Some(u128::MAX - 5));
+    assert_eq!(gv128.get(&mut store).v128().map(V128::as_u128), Some(u128::MAX - 5));
 
     // Host-created globals keep NaN payloads too.
     let ty = GlobalType::new(ValType::F64, Mutability::Const);
     let host = Global::new(&mut store, ty, Val::F64(F64_NANS[1])).unwrap();
-    assert!(matches!(host.get(&mut store).unwrap(), Val::F64(b) if b == F64_NANS[1]));
+    assert!(matches!(host.get(&mut store), Val::F64(b) if b == F64_NANS[1]));
 }
 
 #[test]
@@ -134,15 +134,104 @@ fn val_accessors_and_defaults() {
     assert_eq!(Val::from(3i64).i64(), Some(3));
     assert_eq!(Val::from(1.5f32).f32(), Some(1.5));
     assert_eq!(Val::from(2.5f64).f64(), Some(2.5));
+    assert_eq!(Val::from(9u128).v128().map(V128::as_u128), Some(9));
     assert_eq!(Val::I32(1).f32(), None);
     assert_eq!(Val::F32(0).i32(), None);
     assert!(Val::I64(0).v128().is_none());
-    for ty in [ValType::I32, ValType::I64, ValType::F32, ValType::F64, ValType::V128, ValType::FuncRef, ValType::ExternRef] {
-        assert_eq!(Val::default_for_ty(ty).ty(), ty);
+    let store = Store::<()>::default();
+    for ty in [ValType::I32, ValType::I64, ValType::F32, ValType::F64, ValType::V128, ValType::FUNCREF, ValType::EXTERNREF, ValType::ANYREF] {
+        let v = Val::default_for_ty(&ty).unwrap();
+        assert!(v.matches_ty(&store, &ty).unwrap(), "{ty}");
+        if !ty.is_ref() {
+            assert_eq!(v.ty(&store).unwrap(), ty);
+        }
     }
-    assert_eq!(Val::default_for_ty(ValType::F64).f64(), Some(0.0));
-    assert!(Val::default_for_ty(ValType::ExternRef).externref().unwrap().is_none());
-    assert!(matches!(Val::default_for_ty(ValType::FuncRef), Val::FuncRef(None)));
+    assert_eq!(Val::default_for_ty(&ValType::F64).unwrap().f64(), Some(0.0));
+    assert!(Val::default_for_ty(&ValType::EXTERNREF).unwrap().externref().unwrap().is_none());
+    assert!(matches!(Val::default_for_ty(&ValType::FUNCREF), Some(Val::FuncRef(None))));
+    assert!(matches!(Val::default_for_ty(&ValType::I31REF), Some(Val::AnyRef(None))));
+    assert!(Val::default_for_ty(&ValType::Ref(RefType::new(false, HeapType::Extern))).is_none());
+    assert!(Val::default_for_ty(&ValType::EXNREF).is_none(), "no exnref variant in this crate's Val");
+}
+
+#[test]
+fn val_unwrap_accessors_return_values_and_panic_on_the_wrong_kind() {
+    assert_eq!(Val::I32(-4).unwrap_i32(), -4);
+    assert_eq!(Val::I64(1 << 40).unwrap_i64(), 1 << 40);
+    assert_eq!(Val::from(0.25f32).unwrap_f32(), 0.25);
+    assert_eq!(Val::from(-0.5f64).unwrap_f64(), -0.5);
+    assert_eq!(Val::from(7u128).unwrap_v128(), V128::from(7u128));
+    assert!(Val::null_func_ref().unwrap_funcref().is_none());
+    assert!(Val::null_extern_ref().unwrap_externref().is_none());
+    assert!(Val::null_any_ref().unwrap_anyref().is_none());
+    let message = |f: fn()| {
+        let panic = std::panic::catch_unwind(f).unwrap_err();
+        panic.downcast_ref::<&str>().map(|s| s.to_string()).or(panic.downcast_ref::<String>().cloned()).unwrap()
+    };
+    assert_eq!(message(|| { let _ = Val::I64(0).unwrap_i32(); }), "expected i32");
+    assert_eq!(message(|| { let _ = Val::I32(0).unwrap_i64(); }), "expected i64");
+    assert_eq!(message(|| { let _ = Val::I32(0).unwrap_f32(); }), "expected f32");
+    assert_eq!(message(|| { let _ = Val::I32(0).unwrap_f64(); }), "expected f64");
+    assert_eq!(message(|| { let _ = Val::I32(0).unwrap_v128(); }), "expected V128");
+    assert_eq!(message(|| { let _ = Val::I32(0).unwrap_funcref(); }), "expected funcref");
+    assert_eq!(message(|| { let _ = Val::null_func_ref().unwrap_externref(); }), "expected externref");
+    assert_eq!(message(|| { let _ = Val::null_extern_ref().unwrap_anyref(); }), "expected anyref");
+    // The null constructors are `const`.
+    const NULL: Val = Val::null_func_ref();
+    assert!(matches!(NULL, Val::FuncRef(None)));
+    assert!(matches!(Val::null_ref(&HeapType::NoExtern), Val::ExternRef(None)));
+    assert!(matches!(Val::null_ref(&HeapType::Struct), Val::AnyRef(None)));
+    assert_eq!(u128::from(V128::from(11u128)), 11);
+    assert!(matches!(Val::from(None::<AnyRef>), Val::AnyRef(None)));
+}
+
+#[test]
+fn val_ty_and_matches_ty_follow_wasmtime() -> Result<()> {
+    let mut store = Store::<()>::default();
+    assert_eq!(Val::null_func_ref().ty(&store)?, ValType::NULLFUNCREF);
+    // wasmtime 48 reports a null externref as `nullfuncref` too.
+    assert_eq!(Val::null_extern_ref().ty(&store)?, ValType::NULLFUNCREF);
+    assert_eq!(Val::null_any_ref().ty(&store)?, ValType::NULLREF);
+    let f = Func::wrap(&mut store, |x: i32| x);
+    let fv = Val::from(f);
+    assert_eq!(fv.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)));
+    let e = Val::from(ExternRef::new(&mut store, 1u8)?);
+    assert_eq!(e.ty(&store)?, ValType::EXTERNREF);
+    let a = Val::from(AnyRef::from_i31(&mut store, 3));
+    assert_eq!(a.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::Any)));
+
+    let non_null_func = ValType::Ref(RefType::new(false, HeapType::Func));
+    assert!(fv.matches_ty(&store, &ValType::FUNCREF)? && fv.matches_ty(&store, &non_null_func)?);
+    assert!(!fv.matches_ty(&store, &ValType::NULLFUNCREF)? && !fv.matches_ty(&store, &ValType::EXTERNREF)?);
+    assert!(Val::null_func_ref().matches_ty(&store, &ValType::NULLFUNCREF)?);
+    assert!(!Val::null_func_ref().matches_ty(&store, &non_null_func)?);
+    assert!(e.matches_ty(&store, &ValType::EXTERNREF)? && !e.matches_ty(&store, &ValType::NULLEXTERNREF)?);
+    assert!(a.matches_ty(&store, &ValType::ANYREF)? && a.matches_ty(&store, &ValType::I31REF)?);
+    assert!(!a.matches_ty(&store, &ValType::FUNCREF)?);
+    assert!(Val::I32(0).matches_ty(&store, &ValType::I32)? && !Val::I32(0).matches_ty(&store, &ValType::FUNCREF)?);
+    assert!(!Val::null_any_ref().matches_ty(&store, &ValType::I32)?);
+    Ok(())
+}
+
+#[test]
+#[should_panic(expected = "object used with the wrong store")]
+fn val_ty_of_a_reference_from_another_store_panics() {
+    let mut a = Store::<()>::default();
+    let b = Store::new(a.engine(), ());
+    let f = Func::wrap(&mut a, || {});
+    let _ = Val::from(f).ty(&b);
+}
+
+#[test]
+fn val_matches_ty_of_a_reference_from_another_store_panics() {
+    let mut a = Store::<()>::default();
+    let b = Store::new(a.engine(), ());
+    let r = Val::from(ExternRef::new(&mut a, ()).unwrap());
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.matches_ty(&b, &ValType::EXTERNREF))).unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
+    // Numbers and nulls belong to no store.
+    assert!(Val::I32(1).matches_ty(&b, &ValType::I32).unwrap());
+    assert!(Val::null_extern_ref().matches_ty(&b, &ValType::EXTERNREF).unwrap());
 }
 
 #[test]
@@ -277,7 +366,7 @@ fn externref_data_is_dropped_with_the_store() {
     store.gc().unwrap();
 
     let g = instance.get_global(&mut store, "g").unwrap();
-    let from_global = g.get(&mut store).unwrap();
+    let from_global = g.get(&mut store);
     assert_eq!(value_of(from_global.externref().unwrap().unwrap(), &store), 1, "the global still holds its externref");
     drop(from_global);
     assert_eq!(value_of(&held, &store), 2);
@@ -321,9 +410,9 @@ fn externref_with_wrong_store_is_err() {
     let typed = instance2.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store2, "externref").unwrap();
     assert!(typed.call(&mut store2, Some(r1.clone())).is_err());
     // As a global or table value of the other store.
-    let ty = GlobalType::new(ValType::ExternRef, Mutability::Var);
+    let ty = GlobalType::new(ValType::EXTERNREF, Mutability::Var);
     assert!(Global::new(&mut store2, ty, Val::ExternRef(Some(r1.clone()))).is_err());
-    let table_ty = TableType::new(ValType::ExternRef, 1, None);
+    let table_ty = TableType::new(RefType::EXTERNREF, 1, None);
     assert!(Table::new(&mut store2, table_ty, Val::ExternRef(Some(r1.clone()))).is_err());
     // Store 2 still works.
     assert!(typed.call(&mut store2, None).unwrap().is_none());
@@ -333,17 +422,17 @@ fn externref_with_wrong_store_is_err() {
 fn externref_in_tables_and_globals() {
     let mut store = Store::new(&Engine::default(), ());
     let a = ExternRef::new(&mut store, 10u32).unwrap();
-    let table = Table::new(&mut store, TableType::new(ValType::ExternRef, 2, Some(4)), Val::ExternRef(Some(a.clone()))).unwrap();
+    let table = Table::new(&mut store, TableType::new(RefType::EXTERNREF, 2, Some(4)), Val::ExternRef(Some(a.clone()))).unwrap();
     let got = table.get(&mut store, 1).unwrap().unwrap();
     assert_eq!(got.externref().unwrap().unwrap().data(&store).unwrap().unwrap().downcast_ref::<u32>(), Some(&10));
     table.set(&mut store, 0, Val::ExternRef(None)).unwrap();
     assert!(table.get(&mut store, 0).unwrap().unwrap().externref().unwrap().is_none());
     assert!(table.set(&mut store, 0, Val::FuncRef(None)).is_err());
 
-    let g = Global::new(&mut store, GlobalType::new(ValType::ExternRef, Mutability::Var), Val::ExternRef(None)).unwrap();
-    assert!(g.get(&mut store).unwrap().externref().unwrap().is_none());
+    let g = Global::new(&mut store, GlobalType::new(ValType::EXTERNREF, Mutability::Var), Val::ExternRef(None)).unwrap();
+    assert!(g.get(&mut store).externref().unwrap().is_none());
     g.set(&mut store, Val::ExternRef(Some(a))).unwrap();
-    let v = g.get(&mut store).unwrap();
+    let v = g.get(&mut store);
     assert_eq!(v.externref().unwrap().unwrap().data(&store).unwrap().unwrap().downcast_ref::<u32>(), Some(&10));
 }
 

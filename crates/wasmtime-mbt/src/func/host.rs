@@ -95,7 +95,7 @@ where
         let (ty, f) = unsafe { &*env.cast::<(FuncType, F)>() };
         let args = unsafe { raw_slice(args, nargs) };
         let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
-        let mut out: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
+        let mut out: Vec<Val> = ty.result_types().iter().map(Val::placeholder).collect();
         f(unsafe { Caller::<T>::from_raw(caller, ctx) }, &params, &mut out)?;
         if out.len() != nresults {
             return Err(Error::msg(format!("host function returned {} results, expected {nresults}", out.len())));
@@ -103,9 +103,9 @@ where
         // SAFETY: the context is the live store of this call; the caller
         // handed to `f` is gone.
         let inner = unsafe { crate::store::StoreInner::<T>::from_context(ctx) };
-        for (i, (val, ty)) in out.into_iter().zip(ty.results()).enumerate() {
-            if val.ty() != *ty {
-                return Err(Error::msg(format!("host function result {i} has type {:?}, expected {ty:?}", val.ty())));
+        for (i, (val, ty)) in out.into_iter().zip(ty.result_types()).enumerate() {
+            if !val.fits(ty) {
+                return Err(Error::msg(format!("host function result {i} has type {}, expected {ty}", val.kind_name())));
             }
             // SAFETY: `i < nresults`; C takes ownership of each result.
             unsafe { *results.add(i) = val.into_raw(&inner.opaque)? };

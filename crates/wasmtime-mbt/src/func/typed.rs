@@ -9,7 +9,7 @@ use std::ptr;
 use wasmtime_mbt_sys as sys;
 
 use crate::store::StoreOpaque;
-use crate::{AsContextMut, Caller, Error, ExternRef, Func, FuncType, Result, Val, ValType, V128};
+use crate::{AsContextMut, Caller, Engine, Error, ExternRef, Func, FuncType, Result, Val, ValType, V128};
 
 type ValRaw = sys::wasmtime_val_raw_t;
 
@@ -112,7 +112,7 @@ num_ty! {
 
 impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
-        ValType::FuncRef
+        ValType::FUNCREF
     }
     fn into_val(self) -> Val {
         Val::FuncRef(self)
@@ -146,7 +146,7 @@ impl WasmTy for Option<Func> {
 
 impl WasmTy for Option<ExternRef> {
     fn valtype() -> ValType {
-        ValType::ExternRef
+        ValType::EXTERNREF
     }
     fn into_val(self) -> Val {
         Val::ExternRef(self)
@@ -274,8 +274,8 @@ impl<R: WasmParams> WasmRet for Result<R> {
 /// and `R: WasmRet`. See [`Func::wrap`] and
 /// [`Linker::func_wrap`](crate::Linker::func_wrap).
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
-    /// The function type the closure has.
-    fn func_type() -> FuncType;
+    /// The function type the closure has, for `engine`.
+    fn func_type(engine: &Engine) -> FuncType;
     /// Reads the parameters from `raw`, runs the closure, writes the results.
     ///
     /// # Safety
@@ -355,8 +355,8 @@ macro_rules! tuple_lists {
             F: Fn($($a),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
-            fn func_type() -> FuncType {
-                FuncType::new(<($($a,)*) as WasmResults>::valtypes(), R::valtypes())
+            fn func_type(engine: &Engine) -> FuncType {
+                FuncType::new(engine, <($($a,)*) as WasmResults>::valtypes(), R::valtypes())
             }
             unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()> {
                 // SAFETY: forwarded; the closure has no access to the store,
@@ -374,8 +374,8 @@ macro_rules! tuple_lists {
             F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
-            fn func_type() -> FuncType {
-                FuncType::new(<($($a,)*) as WasmResults>::valtypes(), R::valtypes())
+            fn func_type(engine: &Engine) -> FuncType {
+                FuncType::new(engine, <($($a,)*) as WasmResults>::valtypes(), R::valtypes())
             }
             unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()> {
                 // SAFETY: forwarded: the caller is live, its store a `Store<T>`.
@@ -444,14 +444,12 @@ impl<Params, Results> std::fmt::Debug for TypedFunc<Params, Results> {
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub(crate) fn new(func: Func, store: &StoreOpaque) -> Result<Self> {
         let ty = func.ty_in(store)?;
-        let want = FuncType::new(Params::valtypes(), Results::valtypes());
-        if ty != want {
+        let (params, results) = (Params::valtypes(), Results::valtypes());
+        if ty.param_types() != params || ty.result_types() != results {
             return Err(Error::msg(format!(
-                "type mismatch: the function has type {:?} -> {:?}, but {:?} -> {:?} was requested",
-                ty.params(),
-                ty.results(),
-                want.params(),
-                want.results()
+                "type mismatch: the function has type {:?} -> {:?}, but {params:?} -> {results:?} was requested",
+                ty.param_types(),
+                ty.result_types(),
             )));
         }
         debug_assert!(Params::COUNT <= MAX_ARITY && Results::COUNT <= MAX_ARITY);
