@@ -518,10 +518,13 @@ fn trial_map(bytes: u64, accessible: bool) -> std::io::Result<()> {
 /// `build_profiler`: the profilers open their files when the engine is built.
 fn check_profiler(profiler: ProfilingStrategy) -> Result<()> {
     let pid = std::process::id();
-    let open = |path: String, truncate: bool| {
+    // Opened as the profiler opens it (jitdump: read-write, to be mapped;
+    // perfmap: append), but never truncated: the check must not clobber a
+    // dump another engine of this process is writing.
+    let open = |path: String, read_write: bool| {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true);
-        if truncate {
+        if read_write {
             options.read(true);
         } else {
             options.append(true);
