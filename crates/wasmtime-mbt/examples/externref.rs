@@ -7,7 +7,7 @@
 //! cargo run -p wasmtime-mbt --example externref
 //! ```
 
-use wasmtime_mbt::{Config, Engine, ExternRef, Instance, Module, Result, Store, Val};
+use wasmtime_mbt::{Config, Engine, ExternRef, Instance, Module, Ref, Result, RootScope, Rooted, Store};
 
 const EXTERNREF_WAT: &str = r#"
 (module
@@ -22,7 +22,7 @@ const EXTERNREF_WAT: &str = r#"
 "#;
 
 /// The string inside an externref made by this example.
-fn string_of<'a>(store: &'a Store<()>, r: &ExternRef) -> Result<&'a str> {
+fn string_of<'a>(store: &'a RootScope<&mut Store<()>>, r: &ExternRef) -> Result<&'a str> {
     let data = r.data(store)?.expect("host data made by `ExternRef::new`");
     Ok(data.downcast_ref::<String>().expect("a String"))
 }
@@ -42,42 +42,47 @@ pub fn main() -> Result<()> {
     println!("Instantiating module...");
     let instance = Instance::new(&mut store, &module, &[])?;
 
-    // Create a new `externref` value, wrapping any `Send + Sync` host data.
-    println!("Creating new `externref`...");
-    let externref = ExternRef::new(&mut store, String::from("Hello, World!"))?;
-    // The `externref`'s wrapped data should be the string "Hello, World!".
-    assert_eq!(string_of(&store, &externref)?, "Hello, World!");
+    {
+        // GC references are rooted in a scope: the ones made through
+        // `scope` are unrooted when it is dropped.
+        let mut scope = RootScope::new(&mut store);
 
-    // Set `table[3]` to our `externref`, and read it back.
-    println!("Touching `externref` table...");
-    let table = instance.get_table(&mut store, "table").expect("`table` export");
-    table.set(&mut store, 3, externref.clone().into())?;
-    let elem = table.get(&mut store, 3)?.expect("index 3 is in bounds");
-    let elem = elem.externref().expect("an externref").expect("not null");
-    assert_eq!(string_of(&store, elem)?, "Hello, World!");
-    // The other elements are still null.
-    assert!(matches!(table.get(&mut store, 4)?, Some(Val::ExternRef(None))));
+        // Create a new `externref` value, wrapping any `Send + Sync` host data.
+        println!("Creating new `externref`...");
+        let externref = ExternRef::new(&mut scope, String::from("Hello, World!"))?;
+        // The `externref`'s wrapped data should be the string "Hello, World!".
+        assert_eq!(string_of(&scope, &externref)?, "Hello, World!");
 
-    // Set the global to our `externref`, and get it back.
-    println!("Touching `externref` global...");
-    let global = instance.get_global(&mut store, "global").expect("`global` export");
-    global.set(&mut store, externref.clone().into())?;
-    let global_val = global.get(&mut store);
-    let global_ref = global_val.externref().expect("an externref").expect("not null");
-    assert_eq!(string_of(&store, global_ref)?, "Hello, World!");
+        // Set `table[3]` to our `externref`, and read it back.
+        println!("Touching `externref` table...");
+        let table = instance.get_table(&mut scope, "table").expect("`table` export");
+        table.set(&mut scope, 3, externref.into())?;
+        let elem = table.get(&mut scope, 3).expect("index 3 is in bounds");
+        let elem = elem.unwrap_extern().expect("not null");
+        assert_eq!(string_of(&scope, elem)?, "Hello, World!");
+        // The other elements are still null.
+        assert!(matches!(table.get(&mut scope, 4), Some(Ref::Extern(None))));
 
-    // Call `func`, which returns the same reference we gave it.
-    println!("Calling `externref` func...");
-    let func = instance.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store, "func")?;
-    let ret = func.call(&mut store, Some(externref.clone()))?.expect("not null");
-    assert_eq!(string_of(&store, &ret)?, "Hello, World!");
-    // A null reference round-trips too.
-    assert!(func.call(&mut store, None)?.is_none());
+        // Set the global to our `externref`, and get it back.
+        println!("Touching `externref` global...");
+        let global = instance.get_global(&mut scope, "global").expect("`global` export");
+        global.set(&mut scope, externref.into())?;
+        let global_val = global.get(&mut scope);
+        let global_ref = global_val.externref().expect("an externref").expect("not null");
+        assert_eq!(string_of(&scope, global_ref)?, "Hello, World!");
 
-    // We can GC any now-unused references to our externref that the store is
-    // holding.
+        // Call `func`, which returns the same reference we gave it.
+        println!("Calling `externref` func...");
+        let func = instance.get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&mut scope, "func")?;
+        let ret = func.call(&mut scope, Some(externref))?.expect("not null");
+        assert_eq!(string_of(&scope, &ret)?, "Hello, World!");
+        // A null reference round-trips too.
+        assert!(func.call(&mut scope, None)?.is_none());
+    }
+
+    // Leaving the scope unrooted our references; the store can now collect
+    // what wasm does not hold either.
     println!("GCing within the store...");
-    drop((ret, global_val, externref));
     store.gc()?;
 
     // Clean up after ourselves at this point

@@ -347,7 +347,7 @@ unsafe fn finish_vals(store: &StoreOpaque, slots: &mut Slots) -> Result<Vec<Val>
     let mut vals = vec![Val::I32(0); slots.results.len()];
     // SAFETY: on success the call wrote one owned value per result slot;
     // each is taken exactly once (the slots are cleared right after).
-    let filled = unsafe { Val::fill_from_raw_owned(&mut vals, &slots.results) };
+    let filled = unsafe { Val::fill_from_raw_owned(store, &mut vals, &slots.results) };
     slots.results.clear();
     filled.map(|()| vals)
 }
@@ -357,7 +357,7 @@ unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Sl
     let vals = unsafe { finish_vals(store, slots) }?;
     // The function's type was checked against `Results` when the
     // `TypedFunc` was made, so this only fails if that check was wrong.
-    Results::from_vals(&vals).ok_or_else(|| Error::msg("async call results do not match the typed function's results"))
+    Results::from_vals(store.into(), &vals).ok_or_else(|| Error::msg("async call results do not match the typed function's results"))
 }
 
 unsafe fn finish_instance(store: &StoreOpaque, slots: &mut Slots) -> Result<Instance> {
@@ -446,7 +446,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let opaque = opaque_of(store);
         opaque.check_id(self.func().0.store_id)?;
         let mut arg_vals = Vec::with_capacity(Params::COUNT);
-        params.into_vals(&mut arg_vals);
+        params.into_vals((&*opaque).into(), &mut arg_vals);
         let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
         let slots = Slots { func: self.func().0, args, _arg_vals: arg_vals, results: zeroed_vals(Results::COUNT), ..Slots::new() };
         // SAFETY: as in `Func::call_async`; the type was checked when the
@@ -606,11 +606,15 @@ impl<T> Linker<T> {
         let ty = FuncType::new(self.engine(), <Params as WasmResults>::valtypes(), <Results as WasmParams>::valtypes());
         self.func_new_async(module, name, ty, move |caller, args| {
             // Wasmtime checked the argument types against `ty`.
-            let started = Params::from_vals(args).map(|params| f(caller, params));
+            let context = crate::func::ContextPtr::of(&caller);
+            let started = Params::from_vals(crate::func::caller_store(&caller), args).map(|params| f(caller, params));
             async move {
                 let results = started.ok_or_else(|| Error::msg("host function arguments do not match its type"))?.await?;
                 let mut vals = Vec::with_capacity(Results::COUNT);
-                results.into_vals(&mut vals);
+                // SAFETY: the host call is still running (its future is
+                // being polled) and the `Caller` it had is gone with the
+                // future awaited above.
+                results.into_vals(unsafe { context.store() }, &mut vals);
                 Ok(vals)
             }
         })
@@ -696,7 +700,10 @@ unsafe extern "C" fn async_trampoline<T, F, Fut>(
         // `caller` is live for this call; `args` has `nargs` values.
         let (ty, f) = unsafe { &*env.cast::<(FuncType, F)>() };
         let args = unsafe { raw_slice(args, nargs) };
-        let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
+        // SAFETY: the context is this call's live store; the view is not
+        // used once the `Caller` exists.
+        let opaque = unsafe { crate::store::StoreOpaque::from_context(context) };
+        let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(opaque, a) }).collect::<Result<Vec<_>>>()?;
         let future = f(unsafe { Caller::<T>::from_raw(caller, context) }, &params);
         Ok(Box::new(HostCall { future, done: false, context, results, nresults, result_types: ty.result_types().to_vec(), trap_ret }))
     }));

@@ -14,6 +14,7 @@ use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
 pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub(crate) use typed::{caller_store, ContextPtr};
 
 /// A WebAssembly function, defined by wasm or by the host, as
 /// `wasmtime::Func`. A small `Copy` handle into its store.
@@ -231,7 +232,7 @@ impl Func {
             let error =
                 sys::wasmtime_func_call(opaque.context(), &self.0, args.as_ptr().cast(), args.len(), out.as_mut_ptr().cast(), out.len(), &mut trap);
             opaque.check_call(error, trap)?;
-            Val::fill_from_raw_owned(results, std::slice::from_raw_parts(out.as_ptr().cast(), out.len()))
+            Val::fill_from_raw_owned(opaque, results, std::slice::from_raw_parts(out.as_ptr().cast(), out.len()))
         }
     }
 

@@ -81,7 +81,7 @@ impl Global {
         // SAFETY: the global belongs to this live store; `out` is owned.
         let val = unsafe {
             sys::wasmtime_global_get(store.0.opaque.context(), &self.0, &mut out);
-            Val::from_raw_owned(out)
+            Val::from_raw_owned(&store.0.opaque, out)
         };
         val.unwrap_or_else(|e| panic!("global value cannot be represented: {e}"))
     }

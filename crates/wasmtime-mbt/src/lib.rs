@@ -34,6 +34,7 @@ pub mod error;
 mod externals;
 mod func;
 mod global;
+mod i31;
 mod instance;
 mod job;
 mod linker;
@@ -42,6 +43,7 @@ mod module;
 mod owned;
 mod poller;
 mod r#ref;
+mod rooting;
 pub mod soundness;
 #[doc = include_str!("../../../docs/API.md")]
 pub mod api_map {}
@@ -54,6 +56,7 @@ mod table;
 mod trap;
 mod types;
 mod val;
+mod val_ref;
 mod wasi;
 
 pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, Strategy};
@@ -66,14 +69,17 @@ pub use instance::{Instance, InstancePre};
 pub use linker::Linker;
 pub use memory::{Memory, SharedMemory};
 pub use module::{wat2wasm, Module};
-pub use r#ref::{AnyRef, ExternRef};
+pub use i31::I31;
+pub use r#ref::{AnyRef, ExnRef, ExternRef};
+pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 pub use table::Table;
 #[allow(deprecated)]
 pub use trap::TrapCode;
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use types::{ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, TableType, ValType};
-pub use val::{Val, V128};
+pub use val::{ContRef, Val, V128};
+pub use val_ref::Ref;
 
 // Each of these modules lists its public items itself.
 #[allow(unused_imports)]

@@ -53,6 +53,8 @@ pub struct StoreOpaque {
     /// Wasmtime's WASI functions panic (an abort, behind C) in a store
     /// without one, so linkers with WASI install an empty one first.
     wasi: Cell<bool>,
+    /// The C roots behind this store's `Rooted`/`OwnedRooted` references.
+    roots: crate::rooting::Roots,
 }
 
 /// Everything a [`Store`] owns; boxed so its address, which C keeps as the
@@ -100,7 +102,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_host_funcs: Cell::new(false), wasi: Cell::new(false) };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_host_funcs: Cell::new(false), wasi: Cell::new(false), roots: Default::default() };
         let mut inner = Box::new(StoreInner { opaque, data });
         let data_ptr: *mut StoreInner<T> = &mut *inner;
         // SAFETY: the context is live; the pointer stays valid because the
@@ -268,6 +270,12 @@ impl StoreOpaque {
 
     pub(crate) fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The root set of this store's GC references (see `rooting.rs`).
+    #[inline]
+    pub(crate) fn roots(&self) -> &crate::rooting::Roots {
+        &self.roots
     }
 
     fn set_fuel(&mut self, fuel: u64) -> Result<()> {
@@ -688,6 +696,32 @@ impl<C: AsContext + ?Sized> AsContext for &mut C {
 impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
         (**self).as_context_mut()
+    }
+}
+
+// The context conversions `wasmtime` has, for APIs taking
+// `impl Into<StoreContext<'a, T>>` (e.g. `ExternRef::data`).
+impl<'a, T> From<StoreContextMut<'a, T>> for StoreContext<'a, T> {
+    fn from(store: StoreContextMut<'a, T>) -> StoreContext<'a, T> {
+        StoreContext(store.0)
+    }
+}
+
+impl<'a, T: AsContext> From<&'a T> for StoreContext<'a, T::Data> {
+    fn from(t: &'a T) -> StoreContext<'a, T::Data> {
+        t.as_context()
+    }
+}
+
+impl<'a, T: AsContext> From<&'a mut T> for StoreContext<'a, T::Data> {
+    fn from(t: &'a mut T) -> StoreContext<'a, T::Data> {
+        T::as_context(t)
+    }
+}
+
+impl<'a, T: AsContextMut> From<&'a mut T> for StoreContextMut<'a, T::Data> {
+    fn from(t: &'a mut T) -> StoreContextMut<'a, T::Data> {
+        t.as_context_mut()
     }
 }
 

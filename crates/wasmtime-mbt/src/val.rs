@@ -5,9 +5,10 @@ use std::mem::MaybeUninit;
 
 use wasmtime_mbt_sys as sys;
 
-use crate::r#ref::{AnyRef, ExternRef};
+use crate::r#ref::{AnyRef, ExnRef, ExternRef};
+use crate::rooting::{CRoot, RawRoot};
 use crate::store::StoreOpaque;
-use crate::{AsContext, Func, HeapType, RefType, Result, ValType};
+use crate::{AsContext, Func, HeapType, RefType, Result, Rooted, ValType};
 
 /// A 128-bit SIMD value, as `wasmtime::V128`.
 ///
@@ -34,8 +35,8 @@ impl From<u128> for V128 {
 /// A wasm value, as `wasmtime::Val`. Floats are kept as bits, like
 /// `wasmtime`, so NaN payloads survive.
 ///
-/// Differs from `wasmtime` in that it is not `Copy` (references are owned
-/// roots, not `Rooted<_>` handles) and has no `ExnRef`/`ContRef` variants.
+/// `Copy`, as `wasmtime`'s: GC references are [`Rooted`] handles into
+/// the store's root set (see [`RootScope`](crate::RootScope)).
 ///
 /// ```
 /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -49,7 +50,7 @@ impl From<u128> for V128 {
 /// assert_eq!(Val::I32(3).i64(), None);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub enum Val {
     /// An `i32`.
     I32(i32),
@@ -64,10 +65,19 @@ pub enum Val {
     /// A `funcref`; `None` is null.
     FuncRef(Option<Func>),
     /// An `externref`; `None` is null.
-    ExternRef(Option<ExternRef>),
+    ExternRef(Option<Rooted<ExternRef>>),
     /// An `anyref`; `None` is null.
-    AnyRef(Option<AnyRef>),
+    AnyRef(Option<Rooted<AnyRef>>),
+    /// An `exnref`; `None` is null.
+    ExnRef(Option<Rooted<ExnRef>>),
+    /// A continuation reference, as `wasmtime`'s stub: the C API has no
+    /// such values, so this crate never produces one.
+    ContRef(Option<ContRef>),
 }
+
+/// A stub for continuation references, as `wasmtime::ContRef`.
+#[derive(Debug, Clone, Copy)]
+pub struct ContRef;
 
 macro_rules! accessors {
     ($($name:ident $unwrap:ident: $variant:ident => $ty:ty, $what:literal, |$v:ident| $conv:expr;)*) => {
@@ -109,6 +119,44 @@ accessors! {
     v128 unwrap_v128: V128 => V128, "a `v128`", |v| *v;
 }
 
+/// `wasmtime`'s second spelling of the reference accessors.
+macro_rules! ref_accessors {
+    ($($name:ident $unwrap:ident: $variant:ident => $ty:ty;)*) => {
+        impl Val {$(
+            #[doc = concat!("The reference if this is a (possibly null) `", stringify!($variant), "`.")]
+            ///
+            /// ```
+            /// use wasmtime_mbt::Val;
+            #[doc = concat!("assert!(Val::I32(1).", stringify!($name), "().is_none());")]
+            /// ```
+            #[inline]
+            pub fn $name(&self) -> Option<$ty> {
+                match self {
+                    Val::$variant(r) => Some(r.as_ref()),
+                    _ => None,
+                }
+            }
+
+            #[doc = concat!("The reference, which must be a (possibly null) `", stringify!($variant), "`; panics otherwise.")]
+            ///
+            /// ```
+            /// use wasmtime_mbt::Val;
+            #[doc = concat!("assert!(std::panic::catch_unwind(|| { Val::I32(1).", stringify!($unwrap), "(); }).is_err());")]
+            /// ```
+            #[inline]
+            pub fn $unwrap(&self) -> $ty {
+                self.$name().expect(concat!("expected ", stringify!($ty)))
+            }
+        )*}
+    };
+}
+
+ref_accessors! {
+    func_ref unwrap_func_ref: FuncRef => Option<&Func>;
+    extern_ref unwrap_extern_ref: ExternRef => Option<&Rooted<ExternRef>>;
+    any_ref unwrap_any_ref: AnyRef => Option<&Rooted<AnyRef>>;
+}
+
 impl Val {
     /// The reference if this is a (possibly null) `funcref`: `Some(None)`
     /// is a null `funcref`, `None` another kind of value.
@@ -141,15 +189,13 @@ impl Val {
 
     /// The reference if this is a (possibly null) `externref`.
     ///
-    /// Differs from `wasmtime` in giving `&ExternRef`, not `&Rooted<ExternRef>`.
-    ///
     /// ```
     /// use wasmtime_mbt::Val;
     /// assert_eq!(Val::null_extern_ref().externref().map(|r| r.is_none()), Some(true));
     /// assert!(Val::null_func_ref().externref().is_none());
     /// ```
     #[inline]
-    pub fn externref(&self) -> Option<Option<&ExternRef>> {
+    pub fn externref(&self) -> Option<Option<&Rooted<ExternRef>>> {
         match self {
             Val::ExternRef(r) => Some(r.as_ref()),
             _ => None,
@@ -170,13 +216,11 @@ impl Val {
     /// # Ok(()) }
     /// ```
     #[inline]
-    pub fn unwrap_externref(&self) -> Option<&ExternRef> {
+    pub fn unwrap_externref(&self) -> Option<&Rooted<ExternRef>> {
         self.externref().expect("expected externref")
     }
 
     /// The reference if this is a (possibly null) `anyref`.
-    ///
-    /// Differs from `wasmtime` in giving `&AnyRef`, not `&Rooted<AnyRef>`.
     ///
     /// ```
     /// use wasmtime_mbt::Val;
@@ -184,7 +228,7 @@ impl Val {
     /// assert!(Val::I32(0).anyref().is_none());
     /// ```
     #[inline]
-    pub fn anyref(&self) -> Option<Option<&AnyRef>> {
+    pub fn anyref(&self) -> Option<Option<&Rooted<AnyRef>>> {
         match self {
             Val::AnyRef(r) => Some(r.as_ref()),
             _ => None,
@@ -198,19 +242,65 @@ impl Val {
     /// # fn main() -> wasmtime_mbt::Result<()> {
     /// use wasmtime_mbt::*;
     /// let mut store = Store::new(&Engine::default(), ());
-    /// let v = Val::from(AnyRef::from_i31(&mut store, 9));
-    /// assert_eq!(v.unwrap_anyref().unwrap().i31_get_u(&mut store)?, Some(9));
+    /// let v = Val::from(AnyRef::from_i31(&mut store, I31::wrapping_u32(9)));
+    /// assert_eq!(v.unwrap_anyref().unwrap().unwrap_i31(&store)?.get_u32(), 9);
     /// # Ok(()) }
     /// ```
     #[inline]
-    pub fn unwrap_anyref(&self) -> Option<&AnyRef> {
+    pub fn unwrap_anyref(&self) -> Option<&Rooted<AnyRef>> {
         self.anyref().expect("expected anyref")
+    }
+
+    /// The reference if this is a (possibly null) `exnref`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::Val;
+    /// assert_eq!(Val::ExnRef(None).exnref().map(|r| r.is_none()), Some(true));
+    /// assert!(Val::I32(0).exnref().is_none());
+    /// ```
+    #[inline]
+    pub fn exnref(&self) -> Option<Option<&Rooted<ExnRef>>> {
+        match self {
+            Val::ExnRef(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The reference, which must be a (possibly null) `exnref`; panics
+    /// otherwise.
+    ///
+    /// ```
+    /// use wasmtime_mbt::Val;
+    /// assert!(Val::ExnRef(None).unwrap_exnref().is_none());
+    /// ```
+    #[inline]
+    pub fn unwrap_exnref(&self) -> Option<&Rooted<ExnRef>> {
+        self.exnref().expect("expected exnref")
+    }
+
+    /// The reference in this value, if it is one, as `wasmtime::Val::ref_`.
+    ///
+    /// ```
+    /// use wasmtime_mbt::{Ref, Val};
+    /// assert!(matches!(Val::null_func_ref().ref_(), Some(Ref::Func(None))));
+    /// assert!(Val::I32(1).ref_().is_none());
+    /// ```
+    #[inline]
+    pub fn ref_(self) -> Option<crate::Ref> {
+        use crate::Ref;
+        match self {
+            Val::FuncRef(f) => Some(Ref::Func(f)),
+            Val::ExternRef(e) => Some(Ref::Extern(e)),
+            Val::AnyRef(a) => Some(Ref::Any(a)),
+            Val::ExnRef(e) => Some(Ref::Exn(e)),
+            Val::I32(_) | Val::I64(_) | Val::F32(_) | Val::F64(_) | Val::V128(_) | Val::ContRef(_) => None,
+        }
     }
 
     /// The null reference of `heap_type`'s hierarchy, as
     /// `wasmtime::Val::null_ref`.
     ///
-    /// Panics for the `exn` and `cont` hierarchies, which [`Val`] cannot hold.
+    /// Panics for the `cont` hierarchy, which the C API cannot hold.
     ///
     /// ```
     /// use wasmtime_mbt::{HeapType, Val};
@@ -222,6 +312,7 @@ impl Val {
             HeapType::Func => Val::FuncRef(None),
             HeapType::Extern => Val::ExternRef(None),
             HeapType::Any => Val::AnyRef(None),
+            HeapType::Exn => Val::ExnRef(None),
             top => panic!("null `{top}` references cannot be held in a `Val` of this crate"),
         }
     }
@@ -291,6 +382,9 @@ impl Val {
             Val::ExternRef(Some(_)) => ValType::EXTERNREF,
             Val::AnyRef(None) => ValType::NULLREF,
             Val::AnyRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Any)),
+            Val::ExnRef(None) => ValType::NULLEXNREF,
+            Val::ExnRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Exn)),
+            Val::ContRef(_) => return Err(crate::Error::msg("continuation references not yet supported in embedder API")),
         })
     }
 
@@ -332,6 +426,7 @@ impl Val {
             Val::FuncRef(f) => (f.is_none(), HeapType::Func, HeapType::ConcreteFunc),
             Val::ExternRef(e) => (e.is_none(), HeapType::Extern, HeapType::Extern),
             Val::AnyRef(a) => (a.is_none(), HeapType::Any, HeapType::Any),
+            Val::ExnRef(e) => (e.is_none(), HeapType::Exn, HeapType::Exn),
             _ => return false,
         };
         if r.heap_type().top() != top {
@@ -352,8 +447,9 @@ impl Val {
     pub(crate) fn assert_belongs_to(&self, store: &StoreOpaque) {
         let id = match self {
             Val::FuncRef(Some(f)) => f.0.store_id,
-            Val::ExternRef(Some(r)) => r.store_id(),
-            Val::AnyRef(Some(r)) => r.store_id(),
+            Val::ExternRef(Some(r)) => return r.index().assert_store(store),
+            Val::AnyRef(Some(r)) => return r.index().assert_store(store),
+            Val::ExnRef(Some(r)) => return r.index().assert_store(store),
             _ => return,
         };
         store.assert_id(id);
@@ -379,6 +475,7 @@ impl Val {
                 HeapType::Func => Val::FuncRef(None),
                 HeapType::Extern => Val::ExternRef(None),
                 HeapType::Any => Val::AnyRef(None),
+                HeapType::Exn => Val::ExnRef(None),
                 _ => return None,
             },
             ValType::Ref(_) => return None,
@@ -392,6 +489,7 @@ impl Val {
         Val::default_for_ty(ty).unwrap_or_else(|| match ty.val_kind() {
             Some(sys::WASMTIME_FUNCREF) => Val::FuncRef(None),
             Some(sys::WASMTIME_EXTERNREF) => Val::ExternRef(None),
+            Some(sys::WASMTIME_EXNREF) => Val::ExnRef(None),
             _ => Val::AnyRef(None),
         })
     }
@@ -408,6 +506,9 @@ impl Val {
             Val::FuncRef(_) => sys::WASMTIME_FUNCREF,
             Val::ExternRef(_) => sys::WASMTIME_EXTERNREF,
             Val::AnyRef(_) => sys::WASMTIME_ANYREF,
+            Val::ExnRef(_) => sys::WASMTIME_EXNREF,
+            // Never written to C: `write_raw` refuses it first.
+            Val::ContRef(_) => u32::MAX,
         }
     }
 
@@ -422,6 +523,8 @@ impl Val {
             Val::FuncRef(_) => "funcref",
             Val::ExternRef(_) => "externref",
             Val::AnyRef(_) => "anyref",
+            Val::ExnRef(_) => "exnref",
+            Val::ContRef(_) => "contref",
         }
     }
 
@@ -460,33 +563,47 @@ impl Val {
                 Val::F64(v) => (&raw mut (*of).f64_).write(f64::from_bits(*v)),
                 Val::V128(v) => (&raw mut (*of).v128).write(v.0.to_le_bytes()),
                 Val::FuncRef(f) => (&raw mut (*of).funcref).write(Func::raw_or_null(f.as_ref(), store)?),
-                Val::ExternRef(r) => (&raw mut (*of).externref).write(ExternRef::raw_or_null(r.as_ref(), store)?),
-                Val::AnyRef(r) => (&raw mut (*of).anyref).write(AnyRef::raw_or_null(r.as_ref(), store)?),
+                Val::ExternRef(r) => (&raw mut (*of).externref).write(match r {
+                    Some(r) => extern_raw(r.raw_view(store)?.raw()),
+                    None => Default::default(),
+                }),
+                Val::AnyRef(r) => (&raw mut (*of).anyref).write(match r {
+                    Some(r) => any_raw(r.raw_view(store)?.raw()),
+                    None => Default::default(),
+                }),
+                Val::ExnRef(r) => (&raw mut (*of).exnref).write(match r {
+                    Some(r) => exn_raw(r.raw_view(store)?.raw()),
+                    None => Default::default(),
+                }),
+                Val::ContRef(_) => return Err(crate::Error::msg("continuation references not yet supported in to_raw conversion")),
             }
             (&raw mut (*p).kind).write(self.kind() as sys::wasmtime_valkind_t);
         }
         Ok(())
     }
 
-    /// Like [`Val::to_raw`] but hands ownership of any reference to C, for
-    /// host function results.
+    /// Like [`Val::to_raw`] but gives C a new root of its own for any
+    /// reference, for host function results (C takes ownership of them).
     pub(crate) fn into_raw(self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
-        let raw = self.to_raw(store)?;
+        let mut raw = self.to_raw(store)?;
         match self {
-            Val::ExternRef(Some(r)) => std::mem::forget(r),
-            Val::AnyRef(Some(r)) => std::mem::forget(r),
+            Val::ExternRef(Some(r)) => raw.of.externref = extern_raw(r.clone_for_c(store)?),
+            Val::AnyRef(Some(r)) => raw.of.anyref = any_raw(r.clone_for_c(store)?),
+            Val::ExnRef(Some(r)) => raw.of.exnref = exn_raw(r.clone_for_c(store)?),
             _ => {}
         }
         Ok(raw)
     }
 
-    /// Takes ownership of a C value (results of calls, global/table reads).
+    /// Takes ownership of a C value (results of calls, global/table reads),
+    /// rooting any reference in `store`'s current scope.
     ///
     /// # Safety
-    /// `raw` must be an initialised, owned value.
+    /// `raw` must be an initialised, owned value of `store`.
     #[inline]
-    pub(crate) unsafe fn from_raw_owned(raw: sys::wasmtime_val_t) -> Result<Val> {
-        // SAFETY: the union field read matches `kind`; references are owned.
+    pub(crate) unsafe fn from_raw_owned(store: &StoreOpaque, raw: sys::wasmtime_val_t) -> Result<Val> {
+        // SAFETY: the union field read matches `kind`; references are owned
+        // and each is given to one `CRoot`.
         unsafe {
             Ok(match u32::from(raw.kind) {
                 sys::WASMTIME_I32 => Val::I32(raw.of.i32_),
@@ -495,8 +612,9 @@ impl Val {
                 sys::WASMTIME_F64 => Val::F64(raw.of.f64_.to_bits()),
                 sys::WASMTIME_V128 => Val::V128(V128(u128::from_le_bytes(raw.of.v128))),
                 sys::WASMTIME_FUNCREF => Val::FuncRef(Func::from_raw_nullable(raw.of.funcref)),
-                sys::WASMTIME_EXTERNREF => Val::ExternRef(ExternRef::from_raw_owned(raw.of.externref)),
-                sys::WASMTIME_ANYREF => Val::AnyRef(AnyRef::from_raw_owned(raw.of.anyref)),
+                sys::WASMTIME_EXTERNREF => Val::ExternRef(CRoot::from_owned(RawRoot::Extern(raw.of.externref)).map(|r| Rooted::new(store, r))),
+                sys::WASMTIME_ANYREF => Val::AnyRef(CRoot::from_owned(RawRoot::Any(raw.of.anyref)).map(|r| Rooted::new(store, r))),
+                sys::WASMTIME_EXNREF => Val::ExnRef(CRoot::from_owned(RawRoot::Exn(raw.of.exnref)).map(|r| Rooted::new(store, r))),
                 _ => return Err(unsupported_kind(raw)),
             })
         }
@@ -507,11 +625,11 @@ impl Val {
     ///
     /// # Safety
     /// As for [`Val::from_raw_owned`], for each value.
-    pub(crate) unsafe fn fill_from_raw_owned(slots: &mut [Val], raws: &[sys::wasmtime_val_t]) -> Result<()> {
+    pub(crate) unsafe fn fill_from_raw_owned(store: &StoreOpaque, slots: &mut [Val], raws: &[sys::wasmtime_val_t]) -> Result<()> {
         let mut first_error = None;
         for (slot, raw) in slots.iter_mut().zip(raws) {
             // SAFETY: forwarded.
-            match unsafe { Val::from_raw_owned(*raw) } {
+            match unsafe { Val::from_raw_owned(store, *raw) } {
                 Ok(v) => *slot = v,
                 Err(e) => {
                     first_error.get_or_insert(e);
@@ -522,21 +640,21 @@ impl Val {
     }
 
     /// Copies a borrowed C value (host function arguments), taking new
-    /// roots for references.
+    /// roots for references in `store`'s current scope.
     ///
     /// # Safety
-    /// `raw` must be an initialised, live value.
-    pub(crate) unsafe fn from_raw_borrowed(raw: &sys::wasmtime_val_t) -> Result<Val> {
+    /// `raw` must be an initialised, live value of `store`.
+    pub(crate) unsafe fn from_raw_borrowed(store: &StoreOpaque, raw: &sys::wasmtime_val_t) -> Result<Val> {
         let mut owned = sys::wasmtime_val_t { kind: raw.kind, of: raw.of };
         // SAFETY: `wasmtime_val_clone` makes an owned copy of a live value.
         unsafe {
             sys::wasmtime_val_clone(raw, &mut owned);
-            Val::from_raw_owned(owned)
+            Val::from_raw_owned(store, owned)
         }
     }
 }
 
-/// The error for a C value of a kind [`Val`] cannot hold (e.g. `exnref`);
+/// The error for a C value of a kind [`Val`] cannot hold;
 /// its root is released rather than leaked.
 ///
 /// # Safety
@@ -566,11 +684,42 @@ from_impls! {
     V128 => |v| Val::V128(v);
     Func => |v| Val::FuncRef(Some(v));
     Option<Func> => |v| Val::FuncRef(v);
-    ExternRef => |v| Val::ExternRef(Some(v));
-    Option<ExternRef> => |v| Val::ExternRef(v);
-    AnyRef => |v| Val::AnyRef(Some(v));
-    Option<AnyRef> => |v| Val::AnyRef(v);
+    Rooted<ExternRef> => |v| Val::ExternRef(Some(v));
+    Option<Rooted<ExternRef>> => |v| Val::ExternRef(v);
+    Rooted<AnyRef> => |v| Val::AnyRef(Some(v));
+    Option<Rooted<AnyRef>> => |v| Val::AnyRef(v);
+    Rooted<ExnRef> => |v| Val::ExnRef(Some(v));
+    Option<Rooted<ExnRef>> => |v| Val::ExnRef(v);
+    crate::Ref => |v| match v {
+        crate::Ref::Func(f) => Val::FuncRef(f),
+        crate::Ref::Extern(e) => Val::ExternRef(e),
+        crate::Ref::Any(a) => Val::AnyRef(a),
+        crate::Ref::Exn(e) => Val::ExnRef(e),
+    };
     u128 => |v| Val::V128(V128(v));
+}
+
+/// The C struct of a resolved root of each kind. A `Rooted<T>` only ever
+/// holds roots of `T`'s kind, so another kind is a bug: it yields null.
+macro_rules! raw_of_kind {
+    ($($name:ident: $variant:ident => $ty:ty;)*) => {$(
+        #[inline]
+        fn $name(raw: RawRoot) -> $ty {
+            match raw {
+                RawRoot::$variant(r) => r,
+                _ => {
+                    debug_assert!(false, "root of the wrong kind");
+                    <$ty>::default()
+                }
+            }
+        }
+    )*};
+}
+
+raw_of_kind! {
+    extern_raw: Extern => sys::wasmtime_externref_t;
+    any_raw: Any => sys::wasmtime_anyref_t;
+    exn_raw: Exn => sys::wasmtime_exnref_t;
 }
 
 impl From<V128> for u128 {

@@ -85,7 +85,7 @@ fn references_round_trip() {
     let back = out[0].externref().unwrap().unwrap();
     assert_eq!(back.data(&store).unwrap().unwrap().downcast_ref::<u64>(), Some(&1234));
 
-    let typed = id.typed::<Option<ExternRef>, Option<ExternRef>>(&store).unwrap();
+    let typed = id.typed::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&store).unwrap();
     let r = ExternRef::new(&mut store, "typed").unwrap();
     let back = typed.call_async(&mut store, Some(r)).unwrap().wait().unwrap().unwrap();
     assert_eq!(back.data(&store).unwrap().unwrap().downcast_ref::<&str>(), Some(&"typed"));
@@ -238,8 +238,8 @@ fn failed_starts_are_errors() {
     assert!(typed.call_async(&mut other, (1, 2)).is_err());
     let foreign = ExternRef::new(&mut other, ()).unwrap();
     let id = instance.get_func(&mut store, "id_ext").unwrap();
-    assert!(id.call_async(&mut store, &[Val::ExternRef(Some(foreign.clone()))]).is_err());
-    let id_typed = id.typed::<Option<ExternRef>, Option<ExternRef>>(&store).unwrap();
+    assert!(id.call_async(&mut store, &[Val::ExternRef(Some(foreign))]).is_err());
+    let id_typed = id.typed::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&store).unwrap();
     assert!(id_typed.call_async(&mut store, Some(foreign)).is_err());
 
     // Both stores still work.

@@ -39,7 +39,7 @@ fn iterations() -> usize {
 fn one_round(engine: &Engine, linker: &Linker<Arc<AtomicUsize>>, pre: &InstancePre<Arc<AtomicUsize>>, counter: &Arc<AtomicUsize>, i: usize) {
     let mut store = Store::new(engine, counter.clone());
     let instance = if i % 2 == 0 { pre.instantiate(&mut store).unwrap() } else { linker.instantiate(&mut store, pre.module()).unwrap() };
-    let run = instance.get_typed_func::<Option<ExternRef>, i32>(&mut store, "run").unwrap();
+    let run = instance.get_typed_func::<Option<Rooted<ExternRef>>, i32>(&mut store, "run").unwrap();
     let payload = ExternRef::new(&mut store, vec![i as u8; 64]).unwrap();
     assert_eq!(run.call(&mut store, Some(payload)).unwrap(), 64);
     let wrapped = Func::wrap(&mut store, move |caller: Caller<'_, Arc<AtomicUsize>>, x: i32| {
@@ -58,7 +58,7 @@ fn creating_and_dropping_stores_does_not_leak() {
     let module = Module::new(&engine, WAT).unwrap();
     let mut linker = Linker::<Arc<AtomicUsize>>::new(&engine);
     linker
-        .func_wrap("host", "touch", |mut caller: Caller<'_, Arc<AtomicUsize>>, r: Option<ExternRef>| -> Result<i32> {
+        .func_wrap("host", "touch", |mut caller: Caller<'_, Arc<AtomicUsize>>, r: Option<Rooted<ExternRef>>| -> Result<i32> {
             caller.data().fetch_add(1, Ordering::Relaxed);
             let r = r.ok_or_else(|| Error::msg("null externref"))?;
             let len = r.data(&caller)?.and_then(|d| d.downcast_ref::<Vec<u8>>()).map_or(-1, |v| v.len() as i32);

@@ -150,9 +150,9 @@ fn store_limiter_denies_instances_tables_memories_and_table_elements() {
 
     let mut store = Store::new(&engine, ());
     store.limiter(StoreLimitsBuilder::new().table_elements(10).build());
-    let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 5, None), Val::FuncRef(None)).unwrap();
-    assert_eq!(table.grow(&mut store, 5, Val::FuncRef(None)).unwrap(), 5);
-    assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err());
+    let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 5, None), Ref::Func(None)).unwrap();
+    assert_eq!(table.grow(&mut store, 5, Ref::Func(None)).unwrap(), 5);
+    assert!(table.grow(&mut store, 1, Ref::Func(None)).is_err());
     assert_eq!(table.size(&store), 10);
     let big = Module::new(&engine, "(module (table 11 funcref))").unwrap();
     assert!(Instance::new(&mut store, &big, &[]).is_err());
@@ -161,34 +161,32 @@ fn store_limiter_denies_instances_tables_memories_and_table_elements() {
 #[test]
 fn table_get_set_grow_and_types() {
     let mut store = Store::new(&Engine::default(), ());
-    let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 2, Some(4)), Val::FuncRef(None)).unwrap();
+    let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 2, Some(4)), Ref::Func(None)).unwrap();
     let ty = table.ty(&store);
     assert_eq!((ty.element(), ty.minimum(), ty.maximum()), (&RefType::FUNCREF, 2, Some(4)));
     assert_eq!(table.size(&store), 2);
-    assert!(table.get(&mut store, 0).unwrap().unwrap().funcref().unwrap().is_none());
-    assert!(table.get(&mut store, 2).unwrap().is_none(), "out of bounds is None");
-    assert!(table.get(&mut store, u64::MAX).unwrap().is_none());
+    assert!(table.get(&mut store, 0).unwrap().unwrap_func().is_none());
+    assert!(table.get(&mut store, 2).is_none(), "out of bounds is None");
+    assert!(table.get(&mut store, u64::MAX).is_none());
 
     let f = Func::wrap(&mut store, || 5i32);
     table.set(&mut store, 1, f.into()).unwrap();
-    let got = table.get(&mut store, 1).unwrap().unwrap();
-    let got = *got.funcref().unwrap().unwrap();
+    let got = *table.get(&mut store, 1).unwrap().unwrap_func().unwrap();
     assert_eq!(got.typed::<(), i32>(&store).unwrap().call(&mut store, ()).unwrap(), 5);
 
     assert!(table.set(&mut store, 2, f.into()).is_err(), "out of bounds");
-    assert!(table.set(&mut store, 0, Val::I32(1)).is_err(), "wrong type");
-    assert!(table.set(&mut store, 0, Val::ExternRef(None)).is_err(), "wrong reference type");
+    assert!(table.set(&mut store, 0, Ref::Extern(None)).is_err(), "wrong reference type");
 
     assert_eq!(table.grow(&mut store, 2, f.into()).unwrap(), 2);
     assert_eq!(table.size(&store), 4);
-    assert!(table.get(&mut store, 3).unwrap().unwrap().funcref().unwrap().is_some());
-    assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err(), "past the maximum");
-    assert!(table.grow(&mut store, 0, Val::I32(0)).is_err(), "wrong init type");
+    assert!(table.get(&mut store, 3).unwrap().unwrap_func().is_some());
+    assert!(table.grow(&mut store, 1, Ref::Func(None)).is_err(), "past the maximum");
+    assert!(table.grow(&mut store, 0, Ref::Any(None)).is_err(), "wrong init type");
     assert_eq!(table.size(&store), 4);
 
     // A mistyped initial value is refused.
-    assert!(Table::new(&mut store, TableType::new(RefType::FUNCREF, 1, None), Val::I64(0)).is_err());
-    assert!(Table::new(&mut store, TableType::new(RefType::EXTERNREF, 1, None), Val::FuncRef(None)).is_err());
+    assert!(Table::new(&mut store, TableType::new(RefType::FUNCREF, 1, None), Ref::Any(None)).is_err());
+    assert!(Table::new(&mut store, TableType::new(RefType::EXTERNREF, 1, None), Ref::Func(None)).is_err());
 }
 
 #[test]
@@ -196,11 +194,11 @@ fn table_of_non_nullable_type_needs_a_non_null_init() {
     // Tables of numbers cannot be written any more: `TableType::new` takes a `RefType`.
     let mut store = Store::new(&Engine::default(), ());
     let non_null = RefType::new(false, HeapType::Func);
-    assert!(Table::new(&mut store, TableType::new(non_null, 1, None), Val::null_func_ref()).is_err());
+    assert!(Table::new(&mut store, TableType::new(non_null, 1, None), Ref::Func(None)).is_err());
     let f = Func::wrap(&mut store, || {});
     let table = Table::new(&mut store, TableType::new(non_null, 1, None), f.into()).unwrap();
     assert_eq!(table.ty(&store).element(), &non_null);
-    assert!(table.get(&mut store, 0).unwrap().unwrap().unwrap_funcref().is_some());
+    assert!(table.get(&mut store, 0).unwrap().unwrap_func().is_some());
 }
 
 #[test]
@@ -221,7 +219,7 @@ fn wasm_table_export_is_shared() {
     let f = Func::wrap(&mut store, || 77i32);
     table.set(&mut store, 0, f.into()).unwrap();
     assert_eq!(call0.call(&mut store, ()).unwrap(), 77);
-    assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 1);
+    assert_eq!(table.grow(&mut store, 3, Ref::Func(None)).unwrap(), 1);
     assert_eq!(size.call(&mut store, ()).unwrap(), 4);
     assert_eq!(grow.call(&mut store, 6).unwrap(), 4);
     assert_eq!(table.size(&store), 10);
@@ -323,7 +321,7 @@ fn global_get_with_the_wrong_store_panics() {
 fn table_size_with_the_wrong_store_panics() {
     let mut store1 = Store::<()>::default();
     let store2 = Store::new(store1.engine(), ());
-    let t = Table::new(&mut store1, TableType::new(RefType::FUNCREF, 0, None), Val::null_func_ref()).unwrap();
+    let t = Table::new(&mut store1, TableType::new(RefType::FUNCREF, 0, None), Ref::Func(None)).unwrap();
     t.size(&store2);
 }
 
@@ -346,7 +344,7 @@ fn memory_table_global_from_another_store_are_err() {
     let mut store1 = Store::new(&engine, ());
     let mut store2 = Store::new(&engine, ());
     let mem = Memory::new(&mut store1, MemoryType::new(1, None)).unwrap();
-    let table = Table::new(&mut store1, TableType::new(RefType::FUNCREF, 1, None), Val::FuncRef(None)).unwrap();
+    let table = Table::new(&mut store1, TableType::new(RefType::FUNCREF, 1, None), Ref::Func(None)).unwrap();
     let global = Global::new(&mut store1, GlobalType::new(ValType::I32, Mutability::Var), Val::I32(1)).unwrap();
     let f1 = Func::wrap(&mut store1, || {});
 
@@ -363,9 +361,11 @@ fn memory_table_global_from_another_store_are_err() {
 
     assert_wrong_store(|| table.size(&store2));
     assert_wrong_store(|| table.ty(&store2));
-    assert!(table.get(&mut store2, 0).is_err());
-    assert!(table.set(&mut store2, 0, Val::FuncRef(None)).is_err());
-    assert!(table.grow(&mut store2, 1, Val::FuncRef(None)).is_err());
+    // Like wasmtime, every table accessor panics for another store.
+    assert_wrong_store(|| table.get(&mut store2, 0));
+    assert_wrong_store(|| table.set(&mut store2, 0, Ref::Func(None)));
+    assert_wrong_store(|| table.grow(&mut store2, 1, Ref::Func(None)));
+    assert_wrong_store(|| table.fill(&mut store2, 0, Ref::Func(None), 1));
 
     assert_wrong_store(|| global.get(&mut store2));
     assert!(global.set(&mut store2, Val::I32(2)).is_err());
@@ -375,7 +375,7 @@ fn memory_table_global_from_another_store_are_err() {
     assert_eq!((mem.size(&store1), table.size(&store1), global.get(&mut store1).unwrap_i32()), (1, 1, 1));
 
     // Values from another store put into this store's objects.
-    let table2 = Table::new(&mut store2, TableType::new(RefType::FUNCREF, 1, None), Val::FuncRef(None)).unwrap();
+    let table2 = Table::new(&mut store2, TableType::new(RefType::FUNCREF, 1, None), Ref::Func(None)).unwrap();
     assert!(table2.set(&mut store2, 0, f1.into()).is_err());
     assert!(table2.grow(&mut store2, 1, f1.into()).is_err());
     assert!(Table::new(&mut store2, TableType::new(RefType::FUNCREF, 1, None), f1.into()).is_err());

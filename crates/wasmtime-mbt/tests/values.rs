@@ -151,7 +151,7 @@ fn val_accessors_and_defaults() {
     assert!(matches!(Val::default_for_ty(&ValType::FUNCREF), Some(Val::FuncRef(None))));
     assert!(matches!(Val::default_for_ty(&ValType::I31REF), Some(Val::AnyRef(None))));
     assert!(Val::default_for_ty(&ValType::Ref(RefType::new(false, HeapType::Extern))).is_none());
-    assert!(Val::default_for_ty(&ValType::EXNREF).is_none(), "no exnref variant in this crate's Val");
+    assert!(matches!(Val::default_for_ty(&ValType::EXNREF), Some(Val::ExnRef(None))));
 }
 
 #[test]
@@ -182,7 +182,7 @@ fn val_unwrap_accessors_return_values_and_panic_on_the_wrong_kind() {
     assert!(matches!(Val::null_ref(&HeapType::NoExtern), Val::ExternRef(None)));
     assert!(matches!(Val::null_ref(&HeapType::Struct), Val::AnyRef(None)));
     assert_eq!(u128::from(V128::from(11u128)), 11);
-    assert!(matches!(Val::from(None::<AnyRef>), Val::AnyRef(None)));
+    assert!(matches!(Val::from(None::<Rooted<AnyRef>>), Val::AnyRef(None)));
 }
 
 #[test]
@@ -197,7 +197,7 @@ fn val_ty_and_matches_ty_follow_wasmtime() -> Result<()> {
     assert_eq!(fv.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)));
     let e = Val::from(ExternRef::new(&mut store, 1u8)?);
     assert_eq!(e.ty(&store)?, ValType::EXTERNREF);
-    let a = Val::from(AnyRef::from_i31(&mut store, 3));
+    let a = Val::from(AnyRef::from_i31(&mut store, I31::wrapping_u32(3)));
     assert_eq!(a.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::Any)));
 
     let non_null_func = ValType::Ref(RefType::new(false, HeapType::Func));
@@ -228,7 +228,8 @@ fn val_matches_ty_of_a_reference_from_another_store_panics() {
     let b = Store::new(a.engine(), ());
     let r = Val::from(ExternRef::new(&mut a, ()).unwrap());
     let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.matches_ty(&b, &ValType::EXTERNREF))).unwrap_err();
-    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
+    // wasmtime's message for a rooted GC reference (no "the").
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with wrong store"));
     // Numbers and nulls belong to no store.
     assert!(Val::I32(1).matches_ty(&b, &ValType::I32).unwrap());
     assert!(Val::null_extern_ref().matches_ty(&b, &ValType::EXTERNREF).unwrap());
@@ -270,7 +271,7 @@ fn funcref_as_param_result_and_in_tables() {
     // Passed as a parameter.
     let neg = Func::wrap(&mut store, |x: i32| -x);
     assert_eq!(call_ref.call(&mut store, (Some(neg), 5)).unwrap(), -5);
-    assert!(table.get(&mut store, 3).unwrap().unwrap().funcref().unwrap().is_some());
+    assert!(table.get(&mut store, 3).unwrap().unwrap_func().is_some());
     assert_eq!(is_null.call(&mut store, None).unwrap(), 1);
     assert_eq!(is_null.call(&mut store, Some(neg)).unwrap(), 0);
     // Returned from wasm, then called by the host.
@@ -304,7 +305,7 @@ fn tracked(value: u64, drops: &Arc<AtomicUsize>) -> Tracked {
     Tracked { value, drops: drops.clone() }
 }
 
-fn value_of(r: &ExternRef, store: &impl AsContext) -> u64 {
+fn value_of(r: &ExternRef, store: &Store<()>) -> u64 {
     r.data(store).unwrap().expect("host data").downcast_ref::<Tracked>().expect("a Tracked").value
 }
 
@@ -316,27 +317,31 @@ fn externref_into_wasm_and_back() {
     assert_eq!(value_of(&r, &store), 7);
 
     // Dynamic call.
-    let out = echo(&mut store, &instance, "externref", Val::ExternRef(Some(r.clone())));
+    let out = echo(&mut store, &instance, "externref", Val::ExternRef(Some(r)));
     let back = out.externref().unwrap().expect("non-null");
     assert_eq!(value_of(back, &store), 7);
+    assert!(Rooted::ref_eq(&store, &r, back).unwrap(), "the same object comes back");
     assert!(echo(&mut store, &instance, "externref", Val::ExternRef(None)).externref().unwrap().is_none());
 
-    // Typed call.
-    let id = instance.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store, "externref").unwrap();
-    let back = id.call(&mut store, Some(r.clone())).unwrap().expect("non-null");
+    // Typed call, nullable and non-null signatures.
+    let id = instance.get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&mut store, "externref").unwrap();
+    let back = id.call(&mut store, Some(r)).unwrap().expect("non-null");
     assert_eq!(value_of(&back, &store), 7);
     assert!(id.call(&mut store, None).unwrap().is_none());
+    assert!(instance.get_typed_func::<Rooted<ExternRef>, Rooted<ExternRef>>(&mut store, "externref").is_err(), "(ref extern) is not externref");
+    let owned = instance.get_typed_func::<Option<OwnedRooted<ExternRef>>, Option<OwnedRooted<ExternRef>>>(&mut store, "externref").unwrap();
+    let arg = r.to_owned_rooted(&mut store).unwrap();
+    let kept = owned.call(&mut store, Some(arg)).unwrap().unwrap();
+    assert_eq!(value_of(&kept, &store), 7);
 
     // Through a host function.
-    let host = Func::wrap(&mut store, |mut caller: Caller<'_, ()>, r: Option<ExternRef>| -> Result<Option<ExternRef>> {
-        let value = match &r {
-            Some(r) => r.data(&caller)?.unwrap().downcast_ref::<Tracked>().unwrap().value,
-            None => return Ok(None),
-        };
-        let drops = r.as_ref().unwrap().data(&caller)?.unwrap().downcast_ref::<Tracked>().unwrap().drops.clone();
+    let host = Func::wrap(&mut store, |mut caller: Caller<'_, ()>, r: Option<Rooted<ExternRef>>| -> Result<Option<Rooted<ExternRef>>> {
+        let Some(r) = r else { return Ok(None) };
+        let data = r.data(&caller)?.unwrap().downcast_ref::<Tracked>().unwrap();
+        let (value, drops) = (data.value, data.drops.clone());
         Ok(Some(ExternRef::new(&mut caller, Tracked { value: value + 1, drops })?))
     });
-    let host = host.typed::<Option<ExternRef>, Option<ExternRef>>(&store).unwrap();
+    let host = host.typed::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&store).unwrap();
     let next = host.call(&mut store, Some(back)).unwrap().unwrap();
     assert_eq!(value_of(&next, &store), 8);
     assert!(host.call(&mut store, None).unwrap().is_none());
@@ -355,25 +360,30 @@ fn externref_data_is_dropped_with_the_store() {
     .unwrap();
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
-    let keep = instance.get_typed_func::<Option<ExternRef>, ()>(&mut store, "keep").unwrap();
+    let keep = instance.get_typed_func::<Option<Rooted<ExternRef>>, ()>(&mut store, "keep").unwrap();
 
-    // One kept only by wasm (the global), one held by the host past the store.
-    let kept_by_wasm = ExternRef::new(&mut store, tracked(1, &drops)).unwrap();
-    keep.call(&mut store, Some(kept_by_wasm)).unwrap();
-    let held = ExternRef::new(&mut store, tracked(2, &drops)).unwrap();
-    let extra = ExternRef::new(&mut store, tracked(3, &drops)).unwrap();
-    drop(extra);
+    // One kept only by wasm (the global), one held by the host past the
+    // store (an owned root), one rooted in a scope that is left.
+    {
+        let mut scope = RootScope::new(&mut store);
+        let kept_by_wasm = ExternRef::new(&mut scope, tracked(1, &drops)).unwrap();
+        keep.call(&mut scope, Some(kept_by_wasm)).unwrap();
+    }
+    let held = ExternRef::new(&mut store, tracked(2, &drops)).unwrap().to_owned_rooted(&mut store).unwrap();
+    {
+        let mut scope = RootScope::new(&mut store);
+        ExternRef::new(&mut scope, tracked(3, &drops)).unwrap();
+    }
     store.gc().unwrap();
 
     let g = instance.get_global(&mut store, "g").unwrap();
     let from_global = g.get(&mut store);
     assert_eq!(value_of(from_global.externref().unwrap().unwrap(), &store), 1, "the global still holds its externref");
-    drop(from_global);
     assert_eq!(value_of(&held, &store), 2);
 
     drop(store);
     assert_eq!(drops.load(Ordering::SeqCst), 3, "every host data is dropped with the store");
-    // Dropping a handle that outlived its store is harmless.
+    // Dropping an owned root that outlived its store is harmless.
     drop(held);
     assert_eq!(drops.load(Ordering::SeqCst), 3);
 }
@@ -382,38 +392,43 @@ fn externref_data_is_dropped_with_the_store() {
 fn gc_collects_unreachable_externrefs() {
     let drops = Arc::new(AtomicUsize::new(0));
     let mut store = Store::new(&Engine::default(), ());
-    let r = ExternRef::new(&mut store, tracked(1, &drops)).unwrap();
-    let r2 = r.clone();
-    drop(r);
+    let owned = {
+        let mut scope = RootScope::new(&mut store);
+        ExternRef::new(&mut scope, tracked(1, &drops)).unwrap().to_owned_rooted(&mut scope).unwrap()
+    };
+    let clone = owned.clone();
+    drop(owned);
     store.gc().unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 0, "still rooted by the clone");
-    assert_eq!(value_of(&r2, &store), 1);
-    drop(r2);
+    assert_eq!(value_of(&clone, &store), 1);
+    drop(clone);
     store.gc().unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 1, "unrooted and collected");
 }
 
 #[test]
-fn externref_with_wrong_store_is_err() {
+fn externref_with_wrong_store() {
     let engine = Engine::default();
     let module = Module::new(&engine, IDENTITY).unwrap();
     let mut store1 = Store::new(&engine, ());
     let mut store2 = Store::new(&engine, ());
     let r1 = ExternRef::new(&mut store1, String::from("one")).unwrap();
-    assert!(r1.data(&store2).is_err());
+    // Accessors panic, as wasmtime's.
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r1.data(&store2).map(|_| ()))).unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with wrong store"));
     assert_eq!(r1.data(&store1).unwrap().unwrap().downcast_ref::<String>().unwrap(), "one");
 
-    // Passing it into a function of the other store.
+    // Passing it into a function of the other store is an `Err`.
     let instance2 = Instance::new(&mut store2, &module, &[]).unwrap();
     let f = instance2.get_func(&mut store2, "externref").unwrap();
-    assert!(f.call(&mut store2, &[Val::ExternRef(Some(r1.clone()))], &mut [Val::ExternRef(None)]).is_err());
-    let typed = instance2.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store2, "externref").unwrap();
-    assert!(typed.call(&mut store2, Some(r1.clone())).is_err());
+    assert!(f.call(&mut store2, &[Val::ExternRef(Some(r1))], &mut [Val::ExternRef(None)]).is_err());
+    let typed = instance2.get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&mut store2, "externref").unwrap();
+    assert!(typed.call(&mut store2, Some(r1)).is_err());
     // As a global or table value of the other store.
     let ty = GlobalType::new(ValType::EXTERNREF, Mutability::Var);
-    assert!(Global::new(&mut store2, ty, Val::ExternRef(Some(r1.clone()))).is_err());
+    assert!(Global::new(&mut store2, ty, Val::ExternRef(Some(r1))).is_err());
     let table_ty = TableType::new(RefType::EXTERNREF, 1, None);
-    assert!(Table::new(&mut store2, table_ty, Val::ExternRef(Some(r1.clone()))).is_err());
+    assert!(Table::new(&mut store2, table_ty, Ref::Extern(Some(r1))).is_err());
     // Store 2 still works.
     assert!(typed.call(&mut store2, None).unwrap().is_none());
 }
@@ -422,12 +437,12 @@ fn externref_with_wrong_store_is_err() {
 fn externref_in_tables_and_globals() {
     let mut store = Store::new(&Engine::default(), ());
     let a = ExternRef::new(&mut store, 10u32).unwrap();
-    let table = Table::new(&mut store, TableType::new(RefType::EXTERNREF, 2, Some(4)), Val::ExternRef(Some(a.clone()))).unwrap();
-    let got = table.get(&mut store, 1).unwrap().unwrap();
-    assert_eq!(got.externref().unwrap().unwrap().data(&store).unwrap().unwrap().downcast_ref::<u32>(), Some(&10));
-    table.set(&mut store, 0, Val::ExternRef(None)).unwrap();
-    assert!(table.get(&mut store, 0).unwrap().unwrap().externref().unwrap().is_none());
-    assert!(table.set(&mut store, 0, Val::FuncRef(None)).is_err());
+    let table = Table::new(&mut store, TableType::new(RefType::EXTERNREF, 2, Some(4)), Ref::Extern(Some(a))).unwrap();
+    let got = table.get(&mut store, 1).unwrap();
+    assert_eq!(got.unwrap_extern().unwrap().data(&store).unwrap().unwrap().downcast_ref::<u32>(), Some(&10));
+    table.set(&mut store, 0, Ref::Extern(None)).unwrap();
+    assert!(table.get(&mut store, 0).unwrap().unwrap_extern().is_none());
+    assert!(table.set(&mut store, 0, Ref::Func(None)).is_err());
 
     let g = Global::new(&mut store, GlobalType::new(ValType::EXTERNREF, Mutability::Var), Val::ExternRef(None)).unwrap();
     assert!(g.get(&mut store).externref().unwrap().is_none());
@@ -439,16 +454,16 @@ fn externref_in_tables_and_globals() {
 #[test]
 fn anyref_i31() {
     let mut store = Store::new(&Engine::default(), ());
-    let r = AnyRef::from_i31(&mut store, 0x7fff_ffff);
-    assert_eq!(r.i31_get_u(&mut store).unwrap(), Some(0x7fff_ffff));
-    assert_eq!(r.i31_get_s(&mut store).unwrap(), Some(-1));
-    let r = AnyRef::from_i31(&mut store, 5);
-    assert_eq!(r.clone().i31_get_s(&mut store).unwrap(), Some(5));
+    let r = AnyRef::from_i31(&mut store, I31::wrapping_u32(0x7fff_ffff));
+    assert_eq!(r.unwrap_i31(&store).unwrap().get_u32(), 0x7fff_ffff);
+    assert_eq!(r.unwrap_i31(&store).unwrap().get_i32(), -1);
+    assert!(r.is_i31(&store).unwrap() && r.is_eqref(&store).unwrap());
+    assert!(!r.is_struct(&store).unwrap() && !r.is_array(&store).unwrap());
     // Only the low 31 bits are kept.
-    let r = AnyRef::from_i31(&mut store, 0x8000_0003);
-    assert_eq!(r.i31_get_u(&mut store).unwrap(), Some(3));
+    let r = AnyRef::from_i31(&mut store, I31::wrapping_u32(0x8000_0003));
+    assert_eq!(r.as_i31(&store).unwrap(), I31::new_u32(3));
 
-    let mut other = Store::new(&Engine::default(), ());
-    assert!(r.i31_get_u(&mut other).is_err());
-    assert!(r.i31_get_s(&mut other).is_err());
+    let other = Store::new(&Engine::default(), ());
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.as_i31(&other).map(|_| ()))).unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with wrong store"));
 }

@@ -94,24 +94,45 @@ where
         // `results` have the lengths given (possibly null when zero).
         let (ty, f) = unsafe { &*env.cast::<(FuncType, F)>() };
         let args = unsafe { raw_slice(args, nargs) };
-        let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(a) }).collect::<Result<Vec<_>>>()?;
-        let mut out: Vec<Val> = ty.result_types().iter().map(Val::placeholder).collect();
-        f(unsafe { Caller::<T>::from_raw(caller, ctx) }, &params, &mut out)?;
-        if out.len() != nresults {
-            return Err(Error::msg(format!("host function returned {} results, expected {nresults}", out.len())));
-        }
-        // SAFETY: the context is the live store of this call; the caller
-        // handed to `f` is gone.
-        let inner = unsafe { crate::store::StoreInner::<T>::from_context(ctx) };
-        for (i, (val, ty)) in out.into_iter().zip(ty.result_types()).enumerate() {
-            if !val.fits(ty) {
-                return Err(Error::msg(format!("host function result {i} has type {}, expected {ty}", val.kind_name())));
-            }
-            // SAFETY: `i < nresults`; C takes ownership of each result.
-            unsafe { *results.add(i) = val.into_raw(&inner.opaque)? };
-        }
-        Ok(())
+        // As in `wasmtime`, the call gets a rooting scope: the references
+        // it roots (its arguments among them) are unrooted when it returns.
+        // SAFETY: the context is this call's live store; these shared views
+        // are not used while the `Caller` handed to `f` is.
+        let scope = unsafe { StoreOpaque::from_context(ctx) }.roots().borrow().enter();
+        let outcome = (|| {
+            let opaque = unsafe { StoreOpaque::from_context(ctx) };
+            let params = args.iter().map(|a| unsafe { Val::from_raw_borrowed(opaque, a) }).collect::<Result<Vec<_>>>()?;
+            let mut out: Vec<Val> = ty.result_types().iter().map(Val::placeholder).collect();
+            f(unsafe { Caller::<T>::from_raw(caller, ctx) }, &params, &mut out)?;
+            // SAFETY: the `Caller` handed to `f` is gone.
+            unsafe { write_results(ctx, ty, out, results, nresults) }
+        })();
+        unsafe { StoreOpaque::from_context(ctx) }.roots().borrow_mut().exit(scope);
+        outcome
     })
+}
+
+/// Hands a dynamic host function's results to C, each checked against
+/// its type (C takes a root of its own for each reference).
+///
+/// # Safety
+/// `ctx` must be the live store of the running host call, no `Caller` of
+/// it in use; `results` must have room for `nresults` values.
+unsafe fn write_results(ctx: *mut sys::wasmtime_context_t, ty: &FuncType, out: Vec<Val>, results: *mut sys::wasmtime_val_t, nresults: usize) -> Result<()> {
+    if out.len() != nresults {
+        return Err(Error::msg(format!("host function returned {} results, expected {nresults}", out.len())));
+    }
+    // SAFETY: the context is the live store of this call; the caller
+    // handed to the host function is gone.
+    let opaque = unsafe { StoreOpaque::from_context(ctx) };
+    for (i, (val, ty)) in out.into_iter().zip(ty.result_types()).enumerate() {
+        if !val.fits(ty) {
+            return Err(Error::msg(format!("host function result {i} has type {}, expected {ty}", val.kind_name())));
+        }
+        // SAFETY: `i < nresults`; C takes ownership of each result.
+        unsafe { *results.add(i) = val.into_raw(opaque)? };
+    }
+    Ok(())
 }
 
 /// The `wasmtime_func_unchecked_callback_t` behind `Func::wrap` and

@@ -9,7 +9,8 @@ use std::ptr;
 use wasmtime_mbt_sys as sys;
 
 use crate::store::StoreOpaque;
-use crate::{AsContextMut, Caller, Engine, Error, ExternRef, Func, FuncType, Result, Val, ValType, V128};
+use crate::rooting::{with_lifo_scope, GcRef};
+use crate::{AnyRef, AsContextMut, Caller, Engine, Error, Func, FuncType, HeapType, OwnedRooted, RefType, Result, Rooted, Val, ValType, I31, V128};
 
 type ValRaw = sys::wasmtime_val_raw_t;
 
@@ -42,6 +43,15 @@ impl<'a> StoreRef<'a> {
         StoreRef { opaque: None, caller }
     }
 
+    /// The store behind a C context.
+    ///
+    /// # Safety
+    /// As for [`StoreOpaque::from_context`], for `'a`.
+    pub(crate) unsafe fn of_context(context: *mut sys::wasmtime_context_t) -> StoreRef<'a> {
+        // SAFETY: forwarded.
+        StoreRef::from(unsafe { StoreOpaque::from_context(context) })
+    }
+
     /// The store.
     #[inline]
     pub(crate) fn get(self) -> &'a StoreOpaque {
@@ -54,10 +64,45 @@ impl<'a> StoreRef<'a> {
     }
 }
 
+/// The store a `Caller` borrows, for value conversions.
+pub(crate) fn caller_store<'a, T>(caller: &'a Caller<'_, T>) -> StoreRef<'a> {
+    (&caller.store.0.opaque).into()
+}
+
+/// The C context of a running async host call's store, kept by its future
+/// to convert the results when it completes.
+pub(crate) struct ContextPtr(*mut sys::wasmtime_context_t);
+
+// SAFETY: only dereferenced (in `store`) while the host call that owns the
+// store runs, on whichever thread polls it; the store itself is `Send`.
+unsafe impl Send for ContextPtr {}
+
+impl ContextPtr {
+    pub(crate) fn of<T>(caller: &Caller<'_, T>) -> ContextPtr {
+        // (Field access: `Caller` is not `AsContext` for every `T`.)
+        ContextPtr(caller.store.0.opaque.context())
+    }
+
+    /// The store.
+    ///
+    /// # Safety
+    /// The host call must still be running, and no `Caller` of it in use.
+    pub(crate) unsafe fn store<'a>(&self) -> StoreRef<'a> {
+        // SAFETY: forwarded.
+        unsafe { StoreRef::of_context(self.0) }
+    }
+}
+
 /// A Rust type that is a wasm value: `i32`, `u32`, `i64`, `u64`, `f32`,
-/// `f64`, [`V128`], `Option<Func>` (funcref) and `Option<ExternRef>`
-/// (externref).
+/// `f64`, [`V128`], `Option<Func>` (funcref), [`I31`] and `Option<I31>`,
+/// and for each GC reference type `T` ([`ExternRef`](crate::ExternRef),
+/// [`AnyRef`], [`ExnRef`](crate::ExnRef)) `Rooted<T>`, `OwnedRooted<T>`
+/// (non-null) and their `Option`s (nullable), as `wasmtime`'s.
 pub trait WasmTy: Send + Sized + 'static {
+    /// Whether values of this type are GC references, whose loading roots
+    /// them (host calls with such parameters get a rooting scope).
+    #[doc(hidden)]
+    const GC_REF: bool = false;
     /// The wasm type.
     fn valtype() -> ValType;
     /// Writes the value in the untyped C representation.
@@ -68,20 +113,20 @@ pub trait WasmTy: Send + Sized + 'static {
     /// `raw` must hold a value of [`WasmTy::valtype`] from `store`.
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self;
     /// The value as a dynamically typed [`Val`].
-    fn into_val(self) -> Val;
+    fn into_val(self, store: StoreRef<'_>) -> Val;
     /// The value in `val`, if it has this type.
-    fn from_val(val: &Val) -> Option<Self>;
+    fn from_val(store: StoreRef<'_>, val: &Val) -> Option<Self>;
 }
 
 macro_rules! num_ty {
     ($($ty:ty => $vt:ident, $field:ident, |$v:ident| $to:expr, |$r:ident| $from:expr,
         into |$iv:ident| $into:expr, from |$fv:ident| $fromv:expr;)*) => {$(
         impl WasmTy for $ty {
-            fn into_val(self) -> Val {
+            fn into_val(self, _: StoreRef<'_>) -> Val {
                 let $iv = self;
                 $into
             }
-            fn from_val($fv: &Val) -> Option<Self> {
+            fn from_val(_: StoreRef<'_>, $fv: &Val) -> Option<Self> {
                 $fromv
             }
             fn valtype() -> ValType {
@@ -114,10 +159,10 @@ impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
         ValType::FUNCREF
     }
-    fn into_val(self) -> Val {
+    fn into_val(self, _: StoreRef<'_>) -> Val {
         Val::FuncRef(self)
     }
-    fn from_val(val: &Val) -> Option<Self> {
+    fn from_val(_: StoreRef<'_>, val: &Val) -> Option<Self> {
         val.funcref().map(|f| f.copied())
     }
     fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
@@ -144,40 +189,194 @@ impl WasmTy for Option<Func> {
     }
 }
 
-impl WasmTy for Option<ExternRef> {
+/// The raw `u32` of a nullable reference.
+#[inline]
+fn gc_raw(raw: &ValRaw, top: HeapType) -> u32 {
+    // SAFETY: the caller guarantees a reference of this hierarchy, whose
+    // field is the matching one (all three are `u32`).
+    unsafe {
+        match top {
+            HeapType::Extern => raw.externref,
+            HeapType::Exn => raw.exnref,
+            _ => raw.anyref,
+        }
+    }
+}
+
+/// A raw slot holding reference `r` (0 for null).
+#[inline]
+fn gc_slot(r: u32, top: HeapType) -> ValRaw {
+    match top {
+        HeapType::Extern => ValRaw { externref: r },
+        HeapType::Exn => ValRaw { exnref: r },
+        _ => ValRaw { anyref: r },
+    }
+}
+
+impl<T: GcRef> WasmTy for Rooted<T> {
+    const GC_REF: bool = true;
     fn valtype() -> ValType {
-        ValType::EXTERNREF
+        ValType::Ref(RefType::new(false, T::TOP))
     }
-    fn into_val(self) -> Val {
-        Val::ExternRef(self)
+    fn into_val(self, _: StoreRef<'_>) -> Val {
+        T::into_val(Some(self))
     }
-    fn from_val(val: &Val) -> Option<Self> {
-        val.externref().map(|r| r.cloned())
+    fn from_val(_: StoreRef<'_>, val: &Val) -> Option<Self> {
+        T::from_val(val).flatten()
     }
     fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
-        let externref = match &self {
-            Some(r) => {
-                let store = store.get();
-                let raw = ExternRef::raw_or_null(Some(r), store)?;
-                // SAFETY: the ref was checked to belong to this live store.
-                unsafe { sys::wasmtime_externref_to_raw(store.context(), &raw) }
-            }
-            None => 0,
-        };
-        Ok(ValRaw { externref })
+        Ok(gc_slot(self.store_wasm(store.get())?, T::TOP))
     }
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
-        // SAFETY: the caller guarantees an externref of this store.
-        let r = unsafe { raw.externref };
-        if r == 0 {
-            return None;
+        Rooted::load_wasm(store.get(), gc_raw(raw, T::TOP)).expect("non-null reference")
+    }
+}
+
+impl<T: GcRef> WasmTy for Option<Rooted<T>> {
+    const GC_REF: bool = true;
+    fn valtype() -> ValType {
+        ValType::Ref(RefType::new(true, T::TOP))
+    }
+    fn into_val(self, _: StoreRef<'_>) -> Val {
+        T::into_val(self)
+    }
+    fn from_val(_: StoreRef<'_>, val: &Val) -> Option<Self> {
+        T::from_val(val)
+    }
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
+        let r = match self {
+            Some(r) => r.store_wasm(store.get())?,
+            None => 0,
+        };
+        Ok(gc_slot(r, T::TOP))
+    }
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
+        match gc_raw(raw, T::TOP) {
+            0 => None,
+            r => Rooted::load_wasm(store.get(), r),
         }
-        let mut out = sys::wasmtime_externref_t::default();
-        // SAFETY: a non-null raw externref of this live store; `out` is an
-        // owned root.
-        unsafe {
-            sys::wasmtime_externref_from_raw(store.get().context(), r, &mut out);
-            ExternRef::from_raw_owned(out)
+    }
+}
+
+impl<T: GcRef> WasmTy for OwnedRooted<T> {
+    const GC_REF: bool = true;
+    fn valtype() -> ValType {
+        ValType::Ref(RefType::new(false, T::TOP))
+    }
+    fn into_val(self, store: StoreRef<'_>) -> Val {
+        T::into_val(Some(Rooted::new(store.get(), crate::rooting::CRoot::clone_of(&self.raw()))))
+    }
+    fn from_val(store: StoreRef<'_>, val: &Val) -> Option<Self> {
+        Rooted::<T>::from_val(store, val)?.owned_in(store.get()).ok()
+    }
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
+        Ok(gc_slot(self.store_wasm(store.get())?, T::TOP))
+    }
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
+        OwnedRooted::load_wasm(store.get(), gc_raw(raw, T::TOP)).expect("non-null reference")
+    }
+}
+
+impl<T: GcRef> WasmTy for Option<OwnedRooted<T>> {
+    const GC_REF: bool = true;
+    fn valtype() -> ValType {
+        ValType::Ref(RefType::new(true, T::TOP))
+    }
+    fn into_val(self, store: StoreRef<'_>) -> Val {
+        match self {
+            Some(r) => r.into_val(store),
+            None => T::into_val(None),
+        }
+    }
+    fn from_val(store: StoreRef<'_>, val: &Val) -> Option<Self> {
+        match T::from_val(val)? {
+            Some(r) => r.owned_in(store.get()).ok().map(Some),
+            None => Some(None),
+        }
+    }
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
+        let r = match self {
+            Some(r) => r.store_wasm(store.get())?,
+            None => 0,
+        };
+        Ok(gc_slot(r, T::TOP))
+    }
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
+        match gc_raw(raw, T::TOP) {
+            0 => None,
+            r => OwnedRooted::load_wasm(store.get(), r),
+        }
+    }
+}
+
+/// The raw `anyref` of an `i31ref` (through the C API, which owns the
+/// encoding).
+fn i31_to_raw(store: &crate::store::StoreOpaque, value: I31) -> u32 {
+    let mut raw = sys::wasmtime_anyref_t::default();
+    // SAFETY: the context is live; the root made here is unrooted at once
+    // (an `i31ref` is not a heap object: its raw value needs no root).
+    unsafe {
+        sys::wasmtime_anyref_from_i31(store.context(), value.get_u32(), &mut raw);
+        let r = sys::wasmtime_anyref_to_raw(store.context(), &raw);
+        sys::wasmtime_anyref_unroot(&mut raw);
+        r
+    }
+}
+
+/// The `I31` of a non-null raw `i31ref`.
+fn i31_from_raw(store: &crate::store::StoreOpaque, r: u32) -> I31 {
+    let mut raw = sys::wasmtime_anyref_t::default();
+    let mut out = 0;
+    // SAFETY: `r` is a non-null `i31ref` of this live store; the root made
+    // here is unrooted at once.
+    unsafe {
+        sys::wasmtime_anyref_from_raw(store.context(), r, &mut raw);
+        sys::wasmtime_anyref_i31_get_u(store.context(), &raw, &mut out);
+        sys::wasmtime_anyref_unroot(&mut raw);
+    }
+    I31::wrapping_u32(out)
+}
+
+impl WasmTy for I31 {
+    fn valtype() -> ValType {
+        ValType::Ref(RefType::new(false, HeapType::I31))
+    }
+    fn into_val(self, store: StoreRef<'_>) -> Val {
+        Val::AnyRef(Some(AnyRef::from_i31_in(store.get(), self)))
+    }
+    fn from_val(store: StoreRef<'_>, val: &Val) -> Option<Self> {
+        val.anyref()??.as_i31_in(store.get()).ok()?
+    }
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
+        Ok(ValRaw { anyref: i31_to_raw(store.get(), self) })
+    }
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
+        // SAFETY: the caller guarantees an `i31ref`.
+        i31_from_raw(store.get(), unsafe { raw.anyref })
+    }
+}
+
+impl WasmTy for Option<I31> {
+    fn valtype() -> ValType {
+        ValType::Ref(RefType::new(true, HeapType::I31))
+    }
+    fn into_val(self, store: StoreRef<'_>) -> Val {
+        Val::AnyRef(self.map(|v| AnyRef::from_i31_in(store.get(), v)))
+    }
+    fn from_val(store: StoreRef<'_>, val: &Val) -> Option<Self> {
+        match val.anyref()? {
+            Some(r) => r.as_i31_in(store.get()).ok()?.map(Some),
+            None => Some(None),
+        }
+    }
+    fn store_raw(self, store: StoreRef<'_>) -> Result<ValRaw> {
+        Ok(ValRaw { anyref: self.map_or(0, |v| i31_to_raw(store.get(), v)) })
+    }
+    unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
+        // SAFETY: the caller guarantees a nullable `i31ref`.
+        match unsafe { raw.anyref } {
+            0 => None,
+            r => Some(i31_from_raw(store.get(), r)),
         }
     }
 }
@@ -192,7 +391,7 @@ pub trait WasmParams: Send + Sized {
     /// Writes them to `raw[..COUNT]`.
     fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()>;
     /// Appends them to `out` as [`Val`]s.
-    fn into_vals(self, out: &mut Vec<Val>);
+    fn into_vals(self, store: StoreRef<'_>, out: &mut Vec<Val>);
 }
 
 /// Results of a typed call, or the parameters a host closure receives: any
@@ -200,6 +399,9 @@ pub trait WasmParams: Send + Sized {
 pub trait WasmResults: Sized {
     /// How many values.
     const COUNT: usize;
+    /// Whether any of them is a GC reference.
+    #[doc(hidden)]
+    const GC_REFS: bool;
     /// Their wasm types.
     fn valtypes() -> Vec<ValType>;
     /// Reads them from `raw[..COUNT]`.
@@ -208,7 +410,7 @@ pub trait WasmResults: Sized {
     /// `raw` must hold values of [`WasmResults::valtypes`] from `store`.
     unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self;
     /// Reads them from [`Val`]s, or `None` if the count or a type differs.
-    fn from_vals(vals: &[Val]) -> Option<Self>;
+    fn from_vals(store: StoreRef<'_>, vals: &[Val]) -> Option<Self>;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -220,13 +422,14 @@ impl<A: WasmTy> WasmParams for A {
         raw[0] = self.store_raw(store)?;
         Ok(())
     }
-    fn into_vals(self, out: &mut Vec<Val>) {
-        out.push(self.into_val());
+    fn into_vals(self, store: StoreRef<'_>, out: &mut Vec<Val>) {
+        out.push(self.into_val(store));
     }
 }
 
 impl<A: WasmTy> WasmResults for A {
     const COUNT: usize = 1;
+    const GC_REFS: bool = A::GC_REF;
     fn valtypes() -> Vec<ValType> {
         vec![A::valtype()]
     }
@@ -234,9 +437,9 @@ impl<A: WasmTy> WasmResults for A {
         // SAFETY: forwarded.
         unsafe { A::load_raw(store, &raw[0]) }
     }
-    fn from_vals(vals: &[Val]) -> Option<Self> {
+    fn from_vals(store: StoreRef<'_>, vals: &[Val]) -> Option<Self> {
         match vals {
-            [v] => A::from_val(v),
+            [v] => A::from_val(store, v),
             _ => None,
         }
     }
@@ -321,15 +524,16 @@ macro_rules! tuple_lists {
                 $( raw[i] = $a.store_raw(store)?; i += 1; )*
                 Ok(())
             }
-            fn into_vals(self, out: &mut Vec<Val>) {
+            fn into_vals(self, store: StoreRef<'_>, out: &mut Vec<Val>) {
                 let ($($a,)*) = self;
-                $( out.push($a.into_val()); )*
+                $( out.push($a.into_val(store)); )*
             }
         }
 
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
         impl<$($a: WasmTy,)*> WasmResults for ($($a,)*) {
             const COUNT: usize = $n;
+            const GC_REFS: bool = false $(|| $a::GC_REF)*;
             fn valtypes() -> Vec<ValType> {
                 vec![$($a::valtype()),*]
             }
@@ -339,12 +543,12 @@ macro_rules! tuple_lists {
                 $( let $a = unsafe { $a::load_raw(store, &raw[i]) }; i += 1; )*
                 ($($a,)*)
             }
-            fn from_vals(vals: &[Val]) -> Option<Self> {
+            fn from_vals(store: StoreRef<'_>, vals: &[Val]) -> Option<Self> {
                 if vals.len() != $n {
                     return None;
                 }
                 let mut i = 0;
-                $( let $a = $a::from_val(&vals[i])?; i += 1; )*
+                $( let $a = $a::from_val(store, &vals[i])?; i += 1; )*
                 Some(($($a,)*))
             }
         }
@@ -362,9 +566,18 @@ macro_rules! tuple_lists {
                 // SAFETY: forwarded; the closure has no access to the store,
                 // so nothing else borrows it while `store` is used.
                 let store = unsafe { StoreRef::of_caller(caller) };
-                // SAFETY: forwarded: `raw` holds this closure's parameters.
-                let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all(store, raw) };
-                (self)($($a),*).store_ret(store, raw)
+                let mut run = || {
+                    // SAFETY: forwarded: `raw` holds this closure's parameters.
+                    let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all(store, raw) };
+                    (self)($($a),*).store_ret(store, raw)
+                };
+                // Only references are rooted on the way in (the closure
+                // cannot reach the store), so numeric calls skip the scope.
+                if <($($a,)*) as WasmResults>::GC_REFS {
+                    with_lifo_scope(store.get(), run)
+                } else {
+                    run()
+                }
             }
         }
 
@@ -380,13 +593,21 @@ macro_rules! tuple_lists {
             unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()> {
                 // SAFETY: forwarded: the caller is live, its store a `Store<T>`.
                 let context = unsafe { sys::wasmtime_caller_context(caller) };
+                // SAFETY: as above; this shared view is only used to enter
+                // and exit the call's rooting scope, not while `caller` is.
+                let scope = unsafe { StoreOpaque::from_context(context) }.roots().borrow().enter();
                 let caller = unsafe { Caller::<T>::from_raw(caller, context) };
                 // SAFETY: forwarded: `raw` holds this closure's parameters.
                 let ($($a,)*) = unsafe { <($($a,)*) as WasmResults>::load_all((&caller.store.0.opaque).into(), raw) };
                 let ret = (self)(caller, $($a),*);
                 // SAFETY: the caller handed to the closure is gone; the
                 // context is this call's live store.
-                ret.store_ret(unsafe { StoreOpaque::from_context(context) }.into(), raw)
+                let store = unsafe { StoreOpaque::from_context(context) };
+                let out = ret.store_ret(store.into(), raw);
+                // As in `wasmtime`: the references the call rooted are
+                // unrooted when it returns (its results are in `raw`).
+                store.roots().borrow_mut().exit(scope);
+                out
             }
         }
     };
