@@ -34,7 +34,7 @@ macro_rules! client_files {
 /// The client files of `tests/client/`, in both builds.
 macro_rules! all_client_files {
     () => {
-        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in);
+        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc);
     };
 }
 
@@ -59,10 +59,7 @@ mod pending {
     client_files!(
         "client-pending":
         instance_exports_iter,
-        table_host_api,
-        externref_typed_rooted,
         store_limiter_closure,
-        val_copy,
         unknown_import_error,
         epoch_deadline_trap_explicit,
         deserialize_owned_bytes,
@@ -103,7 +100,7 @@ macro_rules! cases {
 cases! {
     calls {
         typed_add, typed_numeric_types, typed_signature_mismatch, dynamic_call, multi_value_typed,
-        multi_value_dynamic, v128_typed, funcref_typed, funcref_returned,
+        multi_value_dynamic, v128_typed, funcref_typed, funcref_returned, val_copy,
     }
     host {
         linker_func_wrap, caller_store_data, func_wrap_imports, host_multi_value, host_many_params,
@@ -120,7 +117,7 @@ cases! {
         global_host_created, global_exported_set, global_shared_between_instances, global_import_type_mismatch,
     }
     tables {
-        table_shared_between_instances, table_grow_from_wasm,
+        table_shared_between_instances, table_grow_from_wasm, table_host_api,
     }
     interrupts {
         fuel_consumption, fuel_exhaustion, fuel_from_host, fuel_disabled, epoch_deadline_trap,
@@ -131,7 +128,7 @@ cases! {
         instance_exports_by_kind, module_many_instances,
     }
     refs {
-        externref_roundtrip, externref_table_and_global, externref_host_data_in_store,
+        externref_roundtrip, externref_table_and_global, externref_host_data_in_store, externref_typed_rooted,
     }
     linking {
         linker_instance_exports, linker_define_and_get, linker_shadowing, linker_instance_pre,
@@ -139,6 +136,9 @@ cases! {
     }
     store {
         store_struct_data, store_contexts, store_isolation,
+    }
+    gc {
+        root_scope_lifetimes, owned_rooted_in_store_data, ref_values, table_fill_and_copy, anyref_i31_values, owned_rooted_typed,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,
@@ -161,5 +161,5 @@ macro_rules! pending_cases {
 }
 
 pending_cases! {
-    instance_exports_iter, table_host_api, externref_typed_rooted, store_limiter_closure, val_copy, unknown_import_error, epoch_deadline_trap_explicit, deserialize_owned_bytes, store_gc_none, memory_data_and_store_mut, linker_get_result,
+    instance_exports_iter, store_limiter_closure, unknown_import_error, epoch_deadline_trap_explicit, deserialize_owned_bytes, store_gc_none, memory_data_and_store_mut, linker_get_result,
 }

@@ -92,7 +92,7 @@ fn spectest(engine: &Engine, store: &mut Store<()>, linker: &mut Linker<()>) {
         let g = Global::new(&mut *store, GlobalType::new(ty, Mutability::Const), val).unwrap();
         linker.define(&mut *store, "spectest", name, g).unwrap();
     }
-    let table = Table::new(&mut *store, TableType::new(RefType::FUNCREF, 10, Some(20)), Val::FuncRef(None)).unwrap();
+    let table = Table::new(&mut *store, TableType::new(RefType::FUNCREF, 10, Some(20)), Ref::Func(None)).unwrap();
     linker.define(&mut *store, "spectest", "table", table).unwrap();
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2))).unwrap();
     linker.define(&mut *store, "spectest", "memory", memory).unwrap();
