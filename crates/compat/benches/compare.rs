@@ -582,20 +582,23 @@ fn externref_round_trip(c: &mut Criterion) {
     // Passing an externref into wasm and getting it back (a typed call of
     // `(param externref) (result externref)`), dropping the returned root.
     {
-        use mbt::ExternRef;
+        use mbt::{ExternRef, RootScope, Rooted};
         let engine = mbt::Engine::default();
         let module = mbt::Module::from_binary(&engine, &wasm).unwrap();
         let mut store = mbt::Store::new(&engine, ());
         let instance = mbt::Instance::new(&mut store, &module, &[]).unwrap();
-        let id = instance.get_typed_func::<Option<ExternRef>, Option<ExternRef>>(&mut store, "id_ref").unwrap();
+        let id = instance.get_typed_func::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&mut store, "id_ref").unwrap();
         let r = ExternRef::new(&mut store, 42u64).unwrap();
-        let back = id.call(&mut store, Some(r.clone())).unwrap().unwrap();
+        let back = id.call(&mut store, Some(r)).unwrap().unwrap();
         assert_eq!(back.data(&store).unwrap().unwrap().downcast_ref::<u64>(), Some(&42));
-        drop(back);
-        // `TypedFunc::call` takes its parameters by value, so passing a ref
-        // the caller keeps costs a clone (a new root), as with
-        // `wasmtime::OwnedRooted`.
-        g.bench_function("safe", |b| b.iter(|| id.call(&mut store, Some(black_box(&r).clone())).unwrap()));
+        // As for native below: a `RootScope` per call releases the
+        // returned root.
+        g.bench_function("safe", |b| {
+            b.iter(|| {
+                let mut scope = RootScope::new(&mut store);
+                black_box(id.call(&mut scope, Some(black_box(r))).unwrap());
+            })
+        });
     }
 
     {

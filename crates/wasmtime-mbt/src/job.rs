@@ -273,7 +273,7 @@ impl Job {
 /// `Err` for a value that cannot cross into or out of a job's store.
 fn check_portable(v: &Val, what: &str) -> Result<()> {
     match v {
-        Val::FuncRef(Some(_)) | Val::ExternRef(Some(_)) | Val::AnyRef(Some(_)) => {
+        Val::FuncRef(Some(_)) | Val::ExternRef(Some(_)) | Val::AnyRef(Some(_)) | Val::ExnRef(Some(_)) => {
             Err(Error::msg(format!("a job {what} must be a number or a null reference, not a {} reference", v.kind_name())))
         }
         _ => Ok(()),

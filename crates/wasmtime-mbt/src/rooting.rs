@@ -120,14 +120,14 @@ impl RawRoot {
     }
 
     /// The raw `u32` wasm sees for this reference (`wasmtime_*_to_raw`).
-    pub(crate) fn to_wasm(&self, store: &StoreOpaque) -> u32 {
+    pub(crate) fn to_wasm(self, store: &StoreOpaque) -> u32 {
         // SAFETY: the root is live and belongs to `store` (checked when it
         // was resolved).
         unsafe {
             match self {
-                RawRoot::Extern(r) => sys::wasmtime_externref_to_raw(store.context(), r),
-                RawRoot::Any(r) => sys::wasmtime_anyref_to_raw(store.context(), r),
-                RawRoot::Exn(r) => sys::wasmtime_exnref_to_raw(store.context(), r),
+                RawRoot::Extern(r) => sys::wasmtime_externref_to_raw(store.context(), &r),
+                RawRoot::Any(r) => sys::wasmtime_anyref_to_raw(store.context(), &r),
+                RawRoot::Exn(r) => sys::wasmtime_exnref_to_raw(store.context(), &r),
             }
         }
     }

@@ -155,7 +155,7 @@ impl Table {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         let ty = self.ty(&store);
-        if !Val::from(val.clone()).fits(&ValType::Ref(ty.element().clone())) {
+        if !Val::from(val.clone()).fits(&ValType::Ref(*ty.element())) {
             return Err(Error::msg("type mismatch: value does not match table element type"));
         }
         let end = dst.checked_add(len).ok_or(Trap::TableOutOfBounds)?;

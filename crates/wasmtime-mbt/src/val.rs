@@ -538,7 +538,7 @@ impl Val {
     /// not take ownership of their arguments. References from another store
     /// are an `Err`.
     #[inline]
-    pub(crate) fn to_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
+    pub(crate) fn to_raw(self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
         let mut raw = MaybeUninit::uninit();
         self.write_raw(store, &mut raw)?;
         // SAFETY: `write_raw` initialised the kind and the matching union

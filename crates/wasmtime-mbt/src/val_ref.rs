@@ -160,6 +160,6 @@ impl Ref {
     /// ```
     #[track_caller]
     pub fn matches_ty(&self, store: impl AsContext, ty: &RefType) -> Result<bool> {
-        Val::from(self.clone()).matches_ty(store, &ValType::Ref(ty.clone()))
+        Val::from(self.clone()).matches_ty(store, &ValType::Ref(*ty))
     }
 }
