@@ -1,5 +1,6 @@
 //! Leaks (issue 9): creating and dropping stores with everything in them —
-//! an instance, a host function, an `ExternRef`, a trap — must not grow the
+//! an instance, a host function, an `ExternRef` (scoped and owned roots), a
+//! table, a trap — must not grow the
 //! process's memory. RSS is read from `/proc/self/statm` after a warm-up and
 //! again at the end.
 //!
@@ -49,7 +50,16 @@ fn one_round(engine: &Engine, linker: &Linker<Arc<AtomicUsize>>, pre: &InstanceP
     assert_eq!(wrapped.typed::<i32, i32>(&store).unwrap().call(&mut store, 1).unwrap(), 2);
     let trap = instance.get_typed_func::<(), ()>(&mut store, "trap").unwrap();
     assert_eq!(trap.call(&mut store, ()).unwrap_err().downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
+    // An owned root made in a scope, put in a host table, outliving the store.
+    let owned = {
+        let mut scope = RootScope::new(&mut store);
+        ExternRef::new(&mut scope, vec![1u8; 16]).unwrap().to_owned_rooted(&mut scope).unwrap()
+    };
+    let table = Table::new(&mut store, TableType::new(RefType::EXTERNREF, 2, None), Ref::Extern(None)).unwrap();
+    let rooted = owned.to_rooted(&mut store);
+    table.fill(&mut store, 0, rooted.into(), 2).unwrap();
     drop(store);
+    drop(owned);
 }
 
 #[test]
