@@ -271,6 +271,49 @@ impl AnyRef {
         self.query(store, sys::wasmtime_anyref_is_array)
     }
 
+    /// The precise heap type of this reference (`wasmtime_anyref_type`),
+    /// as `wasmtime::AnyRef::ty`: `i31`, or the (concrete) struct or array
+    /// type. Panics for another store's reference.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::<()>::default();
+    /// let r = AnyRef::from_i31(&mut store, I31::wrapping_u32(1));
+    /// assert_eq!(r.ty(&store)?, HeapType::I31);
+    /// assert!(r.matches_ty(&store, &HeapType::Eq)? && !r.matches_ty(&store, &HeapType::Struct)?);
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> Result<HeapType> {
+        let store = store.as_context();
+        self.ty_in(&store.0.opaque)
+    }
+
+    #[track_caller]
+    pub(crate) fn ty_in(&self, opaque: &StoreOpaque) -> Result<HeapType> {
+        let raw = self.c_root(opaque)?;
+        let mut out = std::mem::MaybeUninit::<sys::wasmtime_heaptype_t>::uninit();
+        // SAFETY: the root is live in this store; on `true` C wrote an owned
+        // heap type, read once and deleted here.
+        unsafe {
+            if !sys::wasmtime_anyref_type(opaque.context(), &raw, out.as_mut_ptr()) {
+                return Err(Error::msg("the anyref has no type"));
+            }
+            let mut out = out.assume_init();
+            let ty = crate::types::HEAP_TYPES.get(usize::from(out.kind)).copied().unwrap_or(HeapType::Any);
+            sys::wasmtime_heaptype_delete(&mut out);
+            Ok(ty)
+        }
+    }
+
+    /// Whether this reference's type is `ty` or a subtype of it, as
+    /// `wasmtime::AnyRef::matches_ty`. Panics for another store's reference.
+    #[track_caller]
+    pub fn matches_ty(&self, store: impl AsContext, ty: &HeapType) -> Result<bool> {
+        Ok(self.ty(store)?.matches(ty))
+    }
+
     #[track_caller]
     fn query(
         &self,

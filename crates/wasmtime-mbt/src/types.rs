@@ -194,7 +194,7 @@ impl fmt::Display for HeapType {
 }
 
 /// Heap types in the order of `WASMTIME_HEAPTYPE_KIND_*` (0..=15).
-const HEAP_TYPES: [HeapType; 16] = [
+pub(crate) const HEAP_TYPES: [HeapType; 16] = [
     HeapType::Extern,
     HeapType::NoExtern,
     HeapType::Func,

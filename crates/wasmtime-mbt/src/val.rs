@@ -351,9 +351,9 @@ impl Val {
     /// reference has its hierarchy's bottom type (like `wasmtime`, a null
     /// `externref` reports `nullfuncref`), a function `(ref $concrete)`.
     ///
-    /// Panics if a reference belongs to another store, as `wasmtime`.
-    /// Differs from `wasmtime` in reporting a non-null `anyref` as
-    /// `(ref any)`, not its precise heap type.
+    /// Panics if a reference belongs to another store, as `wasmtime`; a
+    /// non-null `anyref` has its precise heap type (`i31`, `struct`, …),
+    /// an `Err` if it has been unrooted.
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -381,7 +381,7 @@ impl Val {
             Val::FuncRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)),
             Val::ExternRef(Some(_)) => ValType::EXTERNREF,
             Val::AnyRef(None) => ValType::NULLREF,
-            Val::AnyRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Any)),
+            Val::AnyRef(Some(a)) => ValType::Ref(RefType::new(false, a.ty_in(&store.0.opaque)?)),
             Val::ExnRef(None) => ValType::NULLEXNREF,
             Val::ExnRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Exn)),
             Val::ContRef(_) => return Err(crate::Error::msg("continuation references not yet supported in embedder API")),
@@ -408,7 +408,11 @@ impl Val {
     pub fn matches_ty(&self, store: impl AsContext, ty: &ValType) -> Result<bool> {
         let store = store.as_context();
         self.assert_belongs_to(&store.0.opaque);
-        Ok(self.fits(ty))
+        match (self, ty) {
+            // The precise type of a non-null `anyref` comes from the store.
+            (Val::AnyRef(Some(a)), ValType::Ref(r)) => Ok(a.ty_in(&store.0.opaque)?.matches(r.heap_type())),
+            _ => Ok(self.fits(ty)),
+        }
     }
 
     /// Whether this value is of type `ty` (no store check).

@@ -127,8 +127,7 @@ impl Ref {
     /// The reference's most precise type, as `wasmtime::Ref::ty`: nullable
     /// only for a null, whose heap type is its hierarchy's bottom (`none`
     /// for a null `exnref`, as `wasmtime`'s). Panics for another store's
-    /// reference. Differs from `wasmtime` in reporting a non-null `anyref`
-    /// as `any`, not its precise heap type.
+    /// reference.
     #[track_caller]
     pub fn ty(&self, store: impl AsContext) -> Result<RefType> {
         let store = store.as_context();
@@ -139,7 +138,7 @@ impl Ref {
             Ref::Func(None) => HeapType::NoFunc,
             Ref::Func(Some(_)) => HeapType::ConcreteFunc,
             Ref::Any(None) => HeapType::None,
-            Ref::Any(Some(_)) => HeapType::Any,
+            Ref::Any(Some(a)) => a.ty_in(&store.0.opaque)?,
             Ref::Exn(None) => HeapType::None,
             Ref::Exn(Some(_)) => HeapType::Exn,
         };

@@ -198,7 +198,7 @@ fn val_ty_and_matches_ty_follow_wasmtime() -> Result<()> {
     let e = Val::from(ExternRef::new(&mut store, 1u8)?);
     assert_eq!(e.ty(&store)?, ValType::EXTERNREF);
     let a = Val::from(AnyRef::from_i31(&mut store, I31::wrapping_u32(3)));
-    assert_eq!(a.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::Any)));
+    assert_eq!(a.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::I31)));
 
     let non_null_func = ValType::Ref(RefType::new(false, HeapType::Func));
     assert!(fv.matches_ty(&store, &ValType::FUNCREF)? && fv.matches_ty(&store, &non_null_func)?);
@@ -207,7 +207,8 @@ fn val_ty_and_matches_ty_follow_wasmtime() -> Result<()> {
     assert!(!Val::null_func_ref().matches_ty(&store, &non_null_func)?);
     assert!(e.matches_ty(&store, &ValType::EXTERNREF)? && !e.matches_ty(&store, &ValType::NULLEXTERNREF)?);
     assert!(a.matches_ty(&store, &ValType::ANYREF)? && a.matches_ty(&store, &ValType::I31REF)?);
-    assert!(!a.matches_ty(&store, &ValType::FUNCREF)?);
+    assert!(!a.matches_ty(&store, &ValType::FUNCREF)? && !a.matches_ty(&store, &ValType::STRUCTREF)?);
+    assert!(a.matches_ty(&store, &ValType::EQREF)? && !a.matches_ty(&store, &ValType::NULLREF)?);
     assert!(Val::I32(0).matches_ty(&store, &ValType::I32)? && !Val::I32(0).matches_ty(&store, &ValType::FUNCREF)?);
     assert!(!Val::null_any_ref().matches_ty(&store, &ValType::I32)?);
     Ok(())

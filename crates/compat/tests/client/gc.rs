@@ -132,8 +132,10 @@ pub fn anyref_i31_values() -> Result<String> {
     let kinds = (back.is_i31(&store)?, back.is_eqref(&store)?, back.is_struct(&store)?, back.is_array(&store)?);
     let none = id.call(&mut store, None)?.is_none();
     let wide = I31::new_i32(1 << 30).is_none();
+    let types = format!("{} {} {}", back.ty(&store)?, Val::from(back).ty(&store)?, Ref::from(back).ty(&store)?);
+    let matches = (back.matches_ty(&store, &HeapType::Eq)?, back.matches_ty(&store, &HeapType::Array)?);
     assert_eq!((made.get_i32(), signed, value, none, wide), (-5, -2, -3, true, true));
-    Ok(format!("{} {} {signed} {value} {kinds:?} {none} {wide}", made.get_i32(), made.get_u32()))
+    Ok(format!("{} {} {signed} {value} {kinds:?} {none} {wide} {types} {matches:?}", made.get_i32(), made.get_u32()))
 }
 
 /// `OwnedRooted<ExternRef>` as typed parameters and results of wasm and
