@@ -129,8 +129,8 @@ gc_ref_type! {
 
 gc_ref_type! {
     /// A reference to a wasm exception, as `wasmtime::ExnRef`. This crate
-    /// roots the ones it receives from wasm (caught exceptions, `exnref`
-    /// globals, tables and results) and passes them back.
+    /// roots the ones it receives from wasm (`exnref` globals, tables,
+    /// parameters and results) and passes them back.
     ExnRef: Exn, Exn, ExnRef, sys::wasmtime_exnref_t, sys::wasmtime_exnref_from_raw;
 }
 
