@@ -198,3 +198,42 @@ fn rooted_values_are_send_and_sync_and_val_is_copy() {
     copy::<Val>();
     copy::<Rooted<ExnRef>>();
 }
+
+#[test]
+fn exnrefs_from_wasm_are_rooted_and_passed_back() {
+    let engine = Engine::new(Config::new().wasm_exceptions(true)).unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module (tag $t (param i32))
+            (func (export "catch") (param i32) (result exnref)
+                (block $h (result exnref)
+                    (try_table (catch_all_ref $h) (throw $t (local.get 0)))
+                    unreachable))
+            (func (export "rethrow") (param exnref) (result i32)
+                (block $h (result i32)
+                    (try_table (catch $t $h) (throw_ref (local.get 0)))
+                    unreachable)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let catch = instance.get_typed_func::<i32, Option<Rooted<ExnRef>>>(&mut store, "catch").unwrap();
+    let rethrow = instance.get_typed_func::<Option<Rooted<ExnRef>>, i32>(&mut store, "rethrow").unwrap();
+    let exn = {
+        let mut scope = RootScope::new(&mut store);
+        let exn = catch.call(&mut scope, 42).unwrap().unwrap();
+        assert_eq!(rethrow.call(&mut scope, Some(exn)).unwrap(), 42);
+        // Dynamically, as a `Val`, and kept past the scope as an owned root.
+        let f = instance.get_func(&mut scope, "rethrow").unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut scope, &[Val::ExnRef(Some(exn))], &mut out).unwrap();
+        assert_eq!(out[0].unwrap_i32(), 42);
+        exn.to_owned_rooted(&mut scope).unwrap()
+    };
+    let again = exn.to_rooted(&mut store);
+    assert_eq!(rethrow.call(&mut store, Some(again)).unwrap(), 42);
+    let raw = again.to_raw(&mut store).unwrap();
+    let from_raw = ExnRef::from_raw(&mut store, raw).unwrap();
+    assert!(Rooted::ref_eq(&store, &from_raw, &exn).unwrap());
+    assert_eq!(Ref::from(again).ty(&store).unwrap(), RefType::new(false, HeapType::Exn));
+}
