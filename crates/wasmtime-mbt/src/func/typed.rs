@@ -190,10 +190,12 @@ impl WasmTy for Option<Func> {
 }
 
 /// The raw `u32` of a nullable reference.
+///
+/// # Safety
+/// `raw` must hold an initialised reference of the `top` hierarchy.
 #[inline]
-fn gc_raw(raw: &ValRaw, top: HeapType) -> u32 {
-    // SAFETY: the caller guarantees a reference of this hierarchy, whose
-    // field is the matching one (all three are `u32`).
+unsafe fn gc_raw(raw: &ValRaw, top: HeapType) -> u32 {
+    // SAFETY: per the caller, the matching field is initialised.
     unsafe {
         match top {
             HeapType::Extern => raw.externref,
@@ -228,7 +230,8 @@ impl<T: GcRef> WasmTy for Rooted<T> {
         Ok(gc_slot(self.store_wasm(store.get())?, T::TOP))
     }
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
-        Rooted::load_wasm(store.get(), gc_raw(raw, T::TOP)).expect("non-null reference")
+        // SAFETY: forwarded from the caller.
+        Rooted::load_wasm(store.get(), unsafe { gc_raw(raw, T::TOP) }).expect("non-null reference")
     }
 }
 
@@ -251,7 +254,8 @@ impl<T: GcRef> WasmTy for Option<Rooted<T>> {
         Ok(gc_slot(r, T::TOP))
     }
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
-        match gc_raw(raw, T::TOP) {
+        // SAFETY: forwarded from the caller.
+        match unsafe { gc_raw(raw, T::TOP) } {
             0 => None,
             r => Rooted::load_wasm(store.get(), r),
         }
@@ -273,7 +277,8 @@ impl<T: GcRef> WasmTy for OwnedRooted<T> {
         Ok(gc_slot(self.store_wasm(store.get())?, T::TOP))
     }
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
-        OwnedRooted::load_wasm(store.get(), gc_raw(raw, T::TOP)).expect("non-null reference")
+        // SAFETY: forwarded from the caller.
+        OwnedRooted::load_wasm(store.get(), unsafe { gc_raw(raw, T::TOP) }).expect("non-null reference")
     }
 }
 
@@ -302,7 +307,8 @@ impl<T: GcRef> WasmTy for Option<OwnedRooted<T>> {
         Ok(gc_slot(r, T::TOP))
     }
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
-        match gc_raw(raw, T::TOP) {
+        // SAFETY: forwarded from the caller.
+        match unsafe { gc_raw(raw, T::TOP) } {
             0 => None,
             r => OwnedRooted::load_wasm(store.get(), r),
         }
@@ -324,7 +330,10 @@ fn i31_to_raw(store: &crate::store::StoreOpaque, value: I31) -> u32 {
 }
 
 /// The `I31` of a non-null raw `i31ref`.
-fn i31_from_raw(store: &crate::store::StoreOpaque, r: u32) -> I31 {
+///
+/// # Safety
+/// `r` must be a raw `i31ref` that wasm of `store` handed over.
+unsafe fn i31_from_raw(store: &crate::store::StoreOpaque, r: u32) -> I31 {
     let mut raw = sys::wasmtime_anyref_t::default();
     let mut out = 0;
     // SAFETY: `r` is a non-null `i31ref` of this live store; the root made
@@ -352,7 +361,7 @@ impl WasmTy for I31 {
     }
     unsafe fn load_raw(store: StoreRef<'_>, raw: &ValRaw) -> Self {
         // SAFETY: the caller guarantees an `i31ref`.
-        i31_from_raw(store.get(), unsafe { raw.anyref })
+        unsafe { i31_from_raw(store.get(), raw.anyref) }
     }
 }
 
@@ -376,7 +385,8 @@ impl WasmTy for Option<I31> {
         // SAFETY: the caller guarantees a nullable `i31ref`.
         match unsafe { raw.anyref } {
             0 => None,
-            r => Some(i31_from_raw(store.get(), r)),
+            // SAFETY: as above, non-null.
+            r => Some(unsafe { i31_from_raw(store.get(), r) }),
         }
     }
 }
