@@ -139,7 +139,8 @@ pub fn anyref_i31_values() -> Result<String> {
 }
 
 /// `OwnedRooted<ExternRef>` as typed parameters and results of wasm and
-/// host functions, and a non-null `Rooted<ExternRef>` signature.
+/// host functions, a non-null `Rooted<ExternRef>` signature, and subtyping
+/// in typed signatures.
 pub fn owned_rooted_typed() -> Result<String> {
     let engine = Engine::default();
     let mut linker = Linker::new(&engine);
@@ -150,7 +151,8 @@ pub fn owned_rooted_typed() -> Result<String> {
         &engine,
         r#"(module (import "env" "wrap" (func $wrap (param i32) (result (ref extern))))
             (func (export "wrap") (param i32) (result (ref extern)) local.get 0 call $wrap)
-            (func (export "id") (param (ref extern)) (result (ref extern)) local.get 0))"#,
+            (func (export "id") (param (ref extern)) (result (ref extern)) local.get 0)
+            (func (export "nullable_id") (param externref) (result externref) local.get 0))"#,
     )?;
     let mut store = Store::new(&engine, ());
     let instance = linker.instantiate(&mut store, &module)?;
@@ -161,6 +163,13 @@ pub fn owned_rooted_typed() -> Result<String> {
     let back = id.call(&mut store, rooted)?;
     let n = *back.data(&store)?.unwrap().downcast_ref::<i32>().unwrap();
     let nullable_refused = instance.get_typed_func::<Option<Rooted<ExternRef>>, Rooted<ExternRef>>(&mut store, "id").is_err();
-    assert_eq!((n, nullable_refused), (40, true));
-    Ok(format!("{n} {nullable_refused}"))
+    // Subtyping, as for any typed function: a non-null parameter may be
+    // given for a nullable one and a non-null result taken as nullable, not
+    // the other way round.
+    let sub = instance.get_typed_func::<Rooted<ExternRef>, Option<Rooted<ExternRef>>>(&mut store, "nullable_id")?;
+    let through = sub.call(&mut store, back)?.is_some();
+    let widened = instance.get_typed_func::<Rooted<ExternRef>, Option<Rooted<ExternRef>>>(&mut store, "id").is_ok();
+    let narrowed = instance.get_typed_func::<Rooted<ExternRef>, Rooted<ExternRef>>(&mut store, "nullable_id").is_err();
+    assert_eq!((n, nullable_refused, through, widened, narrowed), (40, true, true, true, true));
+    Ok(format!("{n} {nullable_refused} {through} {widened} {narrowed}"))
 }

@@ -637,6 +637,23 @@ fn uninit_raw_buffer() -> [ValRaw; MAX_ARITY] {
     unsafe { std::mem::MaybeUninit::uninit().assume_init() }
 }
 
+/// `wasmtime`'s typed-function check of the Rust types `rust` against the
+/// function's `func` types: the same count, and each parameter a subtype
+/// of the function's (each function result one of the Rust type's when
+/// `results`), with `wasmtime`'s messages.
+fn check_types(rust: &[ValType], func: &[ValType], results: bool) -> Result<()> {
+    if rust.len() != func.len() {
+        return Err(Error::msg(format!("expected {} types, found {}", rust.len(), func.len())));
+    }
+    for (r, f) in rust.iter().zip(func) {
+        let (sub, sup) = if results { (f, r) } else { (r, f) };
+        if !sub.matches(sup) {
+            return Err(Error::msg(format!("type mismatch: expected {sup}, found {sub}")));
+        }
+    }
+    Ok(())
+}
+
 /// A function with a statically known signature, as `wasmtime::TypedFunc`.
 ///
 /// ```
@@ -675,14 +692,13 @@ impl<Params, Results> std::fmt::Debug for TypedFunc<Params, Results> {
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub(crate) fn new(func: Func, store: &StoreOpaque) -> Result<Self> {
         let ty = func.ty_in(store)?;
-        let (params, results) = (Params::valtypes(), Results::valtypes());
-        if ty.param_types() != params || ty.result_types() != results {
-            return Err(Error::msg(format!(
-                "type mismatch: the function has type {:?} -> {:?}, but {params:?} -> {results:?} was requested",
-                ty.param_types(),
-                ty.result_types(),
-            )));
-        }
+        // As `wasmtime`: each parameter given must be a subtype of the one
+        // the function takes, each result it gives one of those requested
+        // (so a `Rooted<ExternRef>` may be passed for an `externref`).
+        // Every `WasmTy` has an abstract type, so a concrete parameter type
+        // is only matched by its own bottom: no dynamic check is needed.
+        check_types(&Params::valtypes(), ty.param_types(), false).map_err(|e| e.context("type mismatch with parameters"))?;
+        check_types(&Results::valtypes(), ty.result_types(), true).map_err(|e| e.context("type mismatch with results"))?;
         debug_assert!(Params::COUNT <= MAX_ARITY && Results::COUNT <= MAX_ARITY);
         Ok(TypedFunc { func, _signature: PhantomData })
     }
