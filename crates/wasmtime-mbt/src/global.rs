@@ -61,9 +61,9 @@ impl Global {
         }
     }
 
-    /// The current value (`wasmtime_global_get`). Panics if the global
-    /// belongs to another store, as `wasmtime`, or (unlike `wasmtime`) if
-    /// it holds a kind of value [`Val`] cannot represent (`exnref`).
+    /// The current value (`wasmtime_global_get`); a reference is rooted in
+    /// the current scope. Panics if the global belongs to another store, as
+    /// `wasmtime`.
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
