@@ -34,7 +34,7 @@ macro_rules! client_files {
 /// The client files of `tests/client/`, in both builds.
 macro_rules! all_client_files {
     () => {
-        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in);
+        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, signatures);
     };
 }
 
@@ -58,17 +58,9 @@ mod pending {
     use wasmtime;
     client_files!(
         "client-pending":
-        instance_exports_iter,
         table_host_api,
         externref_typed_rooted,
-        store_limiter_closure,
         val_copy,
-        unknown_import_error,
-        epoch_deadline_trap_explicit,
-        deserialize_owned_bytes,
-        store_gc_none,
-        memory_data_and_store_mut,
-        linker_get_result,
     );
 }
 
@@ -140,6 +132,10 @@ cases! {
     store {
         store_struct_data, store_contexts, store_isolation,
     }
+    signatures {
+        unknown_import_error, memory_data_and_store_mut, instance_exports_iter, linker_get_result,
+        store_limiter_closure, store_gc_none, epoch_deadline_trap_explicit, deserialize_owned_bytes,
+    }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,
     }
@@ -161,5 +157,5 @@ macro_rules! pending_cases {
 }
 
 pending_cases! {
-    instance_exports_iter, table_host_api, externref_typed_rooted, store_limiter_closure, val_copy, unknown_import_error, epoch_deadline_trap_explicit, deserialize_owned_bytes, store_gc_none, memory_data_and_store_mut, linker_get_result,
+    table_host_api, externref_typed_rooted, val_copy,
 }

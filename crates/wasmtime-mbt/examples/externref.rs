@@ -78,7 +78,7 @@ pub fn main() -> Result<()> {
     // holding.
     println!("GCing within the store...");
     drop((ret, global_val, externref));
-    store.gc()?;
+    store.gc(None)?;
 
     // Clean up after ourselves at this point
     println!("All finished!");

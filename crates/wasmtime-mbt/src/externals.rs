@@ -130,3 +130,58 @@ macro_rules! from_impls {
 }
 
 from_impls!(Func, Global, Table, Memory, SharedMemory);
+
+/// An export of an instance, by name, as `wasmtime::Export`; see
+/// [`Instance::exports`](crate::Instance::exports).
+#[derive(Debug, Clone)]
+pub struct Export<'instance> {
+    name: &'instance str,
+    definition: Extern,
+}
+
+impl<'instance> Export<'instance> {
+    pub(crate) fn new(name: &'instance str, definition: Extern) -> Export<'instance> {
+        Export { name, definition }
+    }
+
+    /// The export's name.
+    pub fn name(&self) -> &'instance str {
+        self.name
+    }
+
+    /// The export's type; panics if `store` is not the instance's.
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        self.definition.ty(store)
+    }
+
+    /// The exported item.
+    pub fn into_extern(self) -> Extern {
+        self.definition
+    }
+
+    /// The item if it is a function.
+    pub fn into_func(self) -> Option<Func> {
+        self.definition.into_func()
+    }
+
+    /// The item if it is a table.
+    pub fn into_table(self) -> Option<Table> {
+        self.definition.into_table()
+    }
+
+    /// The item if it is a memory.
+    pub fn into_memory(self) -> Option<Memory> {
+        self.definition.into_memory()
+    }
+
+    /// The item if it is a shared memory.
+    pub fn into_shared_memory(self) -> Option<SharedMemory> {
+        self.definition.into_shared_memory()
+    }
+
+    /// The item if it is a global.
+    pub fn into_global(self) -> Option<Global> {
+        self.definition.into_global()
+    }
+}

@@ -333,6 +333,16 @@ impl<'a, T> Caller<'a, T> {
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.store.set_fuel(fuel)
     }
+
+    /// Runs a garbage collection; see [`Store::gc`](crate::Store::gc).
+    pub fn gc(&mut self, why: Option<&crate::GcHeapOutOfMemory<()>>) -> Result<()> {
+        self.store.gc(why)
+    }
+
+    /// See [`Store::fuel_async_yield_interval`](crate::Store::fuel_async_yield_interval).
+    pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
+        self.store.fuel_async_yield_interval(interval)
+    }
 }
 
 impl<T> AsContext for Caller<'_, T> {

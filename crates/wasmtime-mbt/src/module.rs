@@ -152,7 +152,8 @@ impl Module {
     /// assert_eq!(module.exports().next().unwrap().name(), "f");
     /// # Ok(()) }
     /// ```
-    pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+    pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes = bytes.as_ref();
         let mut ret = ptr::null_mut();
         // SAFETY: the caller vouches for the bytes; pointers are valid.
         unsafe { Error::check(sys::wasmtime_module_deserialize(engine.as_raw(), bytes.as_ptr(), bytes.len(), &mut ret))? };

@@ -363,7 +363,7 @@ fn externref_data_is_dropped_with_the_store() {
     let held = ExternRef::new(&mut store, tracked(2, &drops)).unwrap();
     let extra = ExternRef::new(&mut store, tracked(3, &drops)).unwrap();
     drop(extra);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
 
     let g = instance.get_global(&mut store, "g").unwrap();
     let from_global = g.get(&mut store);
@@ -385,11 +385,11 @@ fn gc_collects_unreachable_externrefs() {
     let r = ExternRef::new(&mut store, tracked(1, &drops)).unwrap();
     let r2 = r.clone();
     drop(r);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 0, "still rooted by the clone");
     assert_eq!(value_of(&r2, &store), 1);
     drop(r2);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 1, "unrooted and collected");
 }
 

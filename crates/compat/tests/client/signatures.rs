@@ -1,0 +1,143 @@
+// Client cases of native signatures: `UnknownImportError`, `Memory::data_and_store_mut`,
+// `Instance::exports` as an iterator, `Linker::get` as a `Result`, `Store::limiter` with a
+// closure, `Store::gc(None)`, `Store::epoch_deadline_trap`, and `Module::deserialize` of owned
+// bytes. They began in `tests/client-pending/` and moved here when wasmtime-mbt caught up.
+
+use wasmtime::*;
+
+/// A missing import reported as an `UnknownImportError` naming it.
+pub fn unknown_import_error() -> Result<String> {
+    let engine = Engine::default();
+    let linker = Linker::<()>::new(&engine);
+    let module = Module::new(&engine, r#"(module (import "env" "gone" (func)))"#)?;
+    let mut store = Store::new(&engine, ());
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    let unknown = err.downcast_ref::<UnknownImportError>().expect("an UnknownImportError");
+    let (module_name, name) = (unknown.module().to_string(), unknown.name().to_string());
+    assert_eq!((module_name.as_str(), name.as_str()), ("env", "gone"));
+    Ok(format!("{module_name} {name}"))
+}
+
+/// A host function borrowing guest memory and its store data at once.
+pub fn memory_data_and_store_mut() -> Result<String> {
+    let engine = Engine::default();
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("env", "save", |mut caller: Caller<'_, Vec<u8>>, ptr: i32, len: i32| {
+        let memory = caller.get_export("memory").unwrap().into_memory().unwrap();
+        let (data, saved) = memory.data_and_store_mut(&mut caller);
+        saved.extend_from_slice(&data[ptr as usize..][..len as usize]);
+    })?;
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "save" (func $save (param i32 i32)))
+            (memory (export "memory") 1) (data (i32.const 3) "abc")
+            (func (export "run") i32.const 3 i32.const 3 call $save))"#,
+    )?;
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &module)?;
+    instance.get_typed_func::<(), ()>(&mut store, "run")?.call(&mut store, ())?;
+    let saved = String::from_utf8(store.into_data())?;
+    assert_eq!(saved, "abc");
+    Ok(saved)
+}
+
+/// An instance's exports by name, and calling the functions among them.
+pub fn instance_exports_iter() -> Result<String> {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "a") (result i32) i32.const 1) (memory (export "m") 1) (func (export "b") (result i32) i32.const 2))"#,
+    )?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let names: Vec<String> = instance.exports(&mut store).map(|e| e.name().to_string()).collect();
+    let funcs: Vec<Func> = instance.exports(&mut store).filter_map(|e| e.into_func()).collect();
+    let mut values = Vec::new();
+    for f in funcs {
+        values.push(f.typed::<(), i32>(&store)?.call(&mut store, ())?);
+    }
+    assert_eq!(names, ["a", "m", "b"]);
+    assert_eq!(values, [1, 2]);
+    Ok(format!("{names:?} {values:?}"))
+}
+
+/// Items looked up in a `Linker` with `?` and `.into_func()`.
+pub fn linker_get_result() -> Result<String> {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("env", "add2", |x: i32| x + 2)?;
+    let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    linker.define(&mut store, "env", "memory", memory)?;
+    let add2 = linker.get(&mut store, "env", "add2")?.into_func().expect("a func");
+    let three = add2.typed::<i32, i32>(&store)?.call(&mut store, 1)?;
+    let missing = linker.get(&mut store, "env", "nope").is_err();
+    let is_memory = matches!(linker.get(&mut store, "env", "memory")?, Extern::Memory(_));
+    assert_eq!(three, 3);
+    assert!(missing && is_memory);
+    Ok(format!("{three} {missing} {is_memory}"))
+}
+
+/// Store data holding the limits.
+struct Limited {
+    limits: StoreLimits,
+}
+
+/// `store.limiter(|s| &mut s.limits)` caps memory growth.
+pub fn store_limiter_closure() -> Result<String> {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (memory (export "m") 1) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))"#)?;
+    let mut store = Store::new(&engine, Limited { limits: StoreLimitsBuilder::new().memory_size(2 << 16).build() });
+    store.limiter(|s| &mut s.limits);
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+    let ok = grow.call(&mut store, 1)?;
+    let refused = grow.call(&mut store, 1)?;
+    assert_eq!((ok, refused), (1, -1));
+    Ok(format!("{ok} {refused}"))
+}
+
+/// An explicit collection with `store.gc(None)` keeps live externrefs.
+pub fn store_gc_none() -> Result<String> {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let kept = ExternRef::new(&mut store, 99u8)?;
+    store.gc(None)?;
+    let value = *kept.data(&store)?.unwrap().downcast_ref::<u8>().unwrap();
+    assert_eq!(value, 99);
+    Ok(format!("{value}"))
+}
+
+/// Going back to trapping on the deadline after a callback was set, and a
+/// callback asking to interrupt.
+pub fn epoch_deadline_trap_explicit() -> Result<String> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    let engine = Engine::new(&config)?;
+    let module = Module::new(&engine, r#"(module (func (export "f")))"#)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let f = instance.get_typed_func::<(), ()>(&mut store, "f")?;
+    store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Interrupt));
+    store.set_epoch_deadline(0);
+    let interrupted = f.call(&mut store, ()).unwrap_err().downcast::<Trap>()? == Trap::Interrupt;
+    store.epoch_deadline_trap();
+    let trapped = f.call(&mut store, ()).unwrap_err().downcast::<Trap>()? == Trap::Interrupt;
+    store.set_epoch_deadline(1);
+    let runs = f.call(&mut store, ()).is_ok();
+    assert!(interrupted && trapped && runs);
+    Ok(format!("{interrupted} {trapped} {runs}"))
+}
+
+/// `Module::deserialize(&engine, bytes)` with the serialized `Vec` by value.
+pub fn deserialize_owned_bytes() -> Result<String> {
+    let engine = Engine::default();
+    let bytes = Module::new(&engine, r#"(module (func (export "f") (result i32) i32.const 11))"#)?.serialize()?;
+    // SAFETY: the bytes were just produced by `serialize` with this engine.
+    let module = unsafe { Module::deserialize(&engine, bytes)? };
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let value = instance.get_typed_func::<(), i32>(&mut store, "f")?.call(&mut store, ())?;
+    assert_eq!(value, 11);
+    Ok(format!("{value}"))
+}
