@@ -3,6 +3,7 @@
 
 mod host;
 mod typed;
+mod unchecked;
 
 use std::mem::MaybeUninit;
 use std::ptr;
@@ -14,6 +15,7 @@ use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
 pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use unchecked::ValRaw;
 
 /// A WebAssembly function, defined by wasm or by the host, as
 /// `wasmtime::Func`. A small `Copy` handle into its store.

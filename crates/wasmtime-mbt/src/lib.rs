@@ -62,7 +62,7 @@ pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, R
 pub use engine::Engine;
 pub use error::{bail, ensure, format_err, Error, OutOfMemory, Result, ToWasmtimeResult};
 pub use externals::{Export, Extern};
-pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use func::{Caller, Func, IntoFunc, TypedFunc, ValRaw, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use gc::GcHeapOutOfMemory;
 pub use global::Global;
 pub use instance::{Instance, InstancePre};

@@ -141,3 +141,99 @@ pub fn deserialize_owned_bytes() -> Result<String> {
     assert_eq!(value, 11);
     Ok(format!("{value}"))
 }
+
+/// `Linker::get_by_import` for each import, then
+/// `define_unknown_imports_as_default_values` for the missing ones.
+pub fn linker_get_by_import_and_default_values() -> Result<String> {
+    let engine = Engine::default();
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("env", "one", || 1i32)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "one" (func $one (result i32))) (import "env" "zero" (func $zero (result i64)))
+            (import "env" "g" (global $g i32)) (import "env" "m" (memory 1))
+            (func (export "run") (result i64) call $one i64.extend_i32_s call $zero i64.add global.get $g i64.extend_i32_s i64.add)
+            (func (export "size") (result i32) memory.size))"#,
+    )?;
+    let mut store = Store::new(&engine, ());
+    let found: Vec<bool> = module.imports().map(|i| linker.get_by_import(&mut store, &i).is_some()).collect();
+    linker.define_unknown_imports_as_default_values(&mut store, &module)?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let run = instance.get_typed_func::<(), i64>(&mut store, "run")?.call(&mut store, ())?;
+    let size = instance.get_typed_func::<(), i32>(&mut store, "size")?.call(&mut store, ())?;
+    assert_eq!(found, [true, false, false, false]);
+    assert_eq!((run, size), (1, 1));
+    Ok(format!("{found:?} {run} {size}"))
+}
+
+/// `UnknownImportError` from `instantiate_pre`, with the import's type.
+pub fn unknown_import_error_pre() -> Result<String> {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (import "env" "mem" (memory 2)))"#)?;
+    let err = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap_err();
+    let unknown = err.downcast_ref::<UnknownImportError>().expect("an UnknownImportError");
+    let minimum = unknown.ty().memory().map(|m| m.minimum());
+    assert_eq!((unknown.module(), unknown.name(), minimum), ("env", "mem", Some(2)));
+    Ok(format!("{} {} {minimum:?} {err}", unknown.module(), unknown.name()))
+}
+
+/// `Export::ty` of an instance's exports, and a memory's page size and
+/// base pointer.
+pub fn export_types_and_memory_pointer() -> Result<String> {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (memory (export "m") 1 3) (global (export "g") i64 (i64.const 0)))"#)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let names: Vec<String> = instance
+        .exports(&mut store)
+        .map(|e| e.name().to_string())
+        .collect();
+    let memory = instance.get_memory(&mut store, "m").expect("m");
+    let ty = Extern::from(memory).ty(&store);
+    let (page, log2) = (memory.page_size(&store), memory.page_size_log2(&store));
+    let same = memory.data_ptr(&store) == memory.data_mut(&mut store).as_mut_ptr();
+    assert_eq!(names, ["m", "g"]);
+    assert_eq!((ty.memory().and_then(|m| m.maximum()), page, log2, same), (Some(3), 65536, 16, true));
+    Ok(format!("{names:?} {page} {log2} {same}"))
+}
+
+/// Raw values: `Func::new_unchecked`, `Linker::func_new_unchecked`,
+/// `Func::call_unchecked` and `Func::to_raw`/`from_raw`.
+pub fn raw_unchecked_functions() -> Result<String> {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let ty = FuncType::new(&engine, [ValType::I32, ValType::I64], [ValType::I64]);
+    // SAFETY: reads an i32 and an i64, writes one i64, as `ty` says.
+    let mix = unsafe {
+        Func::new_unchecked(&mut store, ty.clone(), |_, vals| {
+            let (a, b) = (vals[0].assume_init().get_i32(), vals[1].assume_init().get_i64());
+            vals[0].write(ValRaw::i64(a as i64 * b));
+            Ok(())
+        })
+    };
+    let mut vals = [ValRaw::i32(6), ValRaw::i64(7)];
+    // SAFETY: two slots holding (i32, i64) for (i32, i64) -> i64.
+    unsafe { mix.call_unchecked(&mut store, &mut vals)? };
+    let product = vals[0].get_i64();
+    let raw = mix.to_raw(&mut store);
+    // SAFETY: `raw` came from `to_raw` in this store.
+    let back = unsafe { Func::from_raw(&mut store, raw) }.expect("a function");
+    let again = back.typed::<(i32, i64), i64>(&store)?.call(&mut store, (2, 21))?;
+    let mut linker = Linker::new(&engine);
+    // SAFETY: as for `mix`.
+    unsafe {
+        linker.func_new_unchecked("env", "mix", ty, |_, vals| {
+            let (a, b) = (vals[0].assume_init().get_i32(), vals[1].assume_init().get_i64());
+            vals[0].write(ValRaw::i64(a as i64 + b));
+            Ok(())
+        })?
+    };
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "mix" (func $m (param i32 i64) (result i64))) (func (export "run") (result i64) i32.const 1 i64.const 2 call $m))"#,
+    )?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let sum = instance.get_typed_func::<(), i64>(&mut store, "run")?.call(&mut store, ())?;
+    assert_eq!((product, again, sum), (42, 42, 3));
+    Ok(format!("{product} {again} {sum}"))
+}
