@@ -296,6 +296,18 @@ impl<T> Store<T> {
     pub fn gc(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
         self.inner.opaque.gc(why)
     }
+
+    /// Whether a wasm exception thrown to the host is pending in this store
+    /// (`wasmtime_context_has_exception`), as
+    /// `wasmtime::Store::has_pending_exception`.
+    ///
+    /// ```
+    /// let store = wasmtime_mbt::Store::<()>::default();
+    /// assert!(!store.has_pending_exception());
+    /// ```
+    pub fn has_pending_exception(&self) -> bool {
+        self.inner.opaque.has_pending_exception()
+    }
 }
 
 impl StoreOpaque {
@@ -307,6 +319,11 @@ impl StoreOpaque {
 
     pub(crate) fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    fn has_pending_exception(&self) -> bool {
+        // SAFETY: the context is live.
+        unsafe { sys::wasmtime_context_has_exception(self.context) }
     }
 
     pub(crate) fn gc(&self, _why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
@@ -645,6 +662,11 @@ impl<T> StoreContextMut<'_, T> {
     /// Runs a garbage collection; see [`Store::gc`].
     pub fn gc(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
         self.0.opaque.gc(why)
+    }
+
+    /// See [`Store::has_pending_exception`].
+    pub fn has_pending_exception(&self) -> bool {
+        self.0.opaque.has_pending_exception()
     }
 }
 
