@@ -140,6 +140,7 @@ cases! {
     }
     async_calls {
         typed_call_async_await, func_call_async_results, instance_new_async, instantiate_async_pre_and_start_trap,
+        gc_async_and_caller_gc,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,

@@ -341,6 +341,14 @@ impl<'a, T> Caller<'a, T> {
         self.store.gc(why)
     }
 
+    /// See [`Store::gc_async`](crate::Store::gc_async).
+    pub async fn gc_async(&mut self, why: Option<&crate::GcHeapOutOfMemory<()>>) -> Result<()>
+    where
+        T: Send + 'static,
+    {
+        self.store.gc(why)
+    }
+
     /// See [`Store::fuel_async_yield_interval`](crate::Store::fuel_async_yield_interval).
     pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
         self.store.fuel_async_yield_interval(interval)

@@ -297,6 +297,20 @@ impl<T> Store<T> {
         self.inner.opaque.gc(why)
     }
 
+    /// [`Store::gc`] as a future, as `wasmtime::Store::gc_async` (the C
+    /// collection is synchronous: the future is ready at its first poll).
+    ///
+    /// ```
+    /// let mut store = wasmtime_mbt::Store::<()>::default();
+    /// pollster::block_on(store.gc_async(None)).unwrap();
+    /// ```
+    pub async fn gc_async(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()>
+    where
+        T: Send,
+    {
+        self.gc(why)
+    }
+
     /// Whether a wasm exception thrown to the host is pending in this store
     /// (`wasmtime_context_has_exception`), as
     /// `wasmtime::Store::has_pending_exception`.
@@ -667,6 +681,14 @@ impl<T> StoreContextMut<'_, T> {
     /// See [`Store::has_pending_exception`].
     pub fn has_pending_exception(&self) -> bool {
         self.0.opaque.has_pending_exception()
+    }
+
+    /// See [`Store::gc_async`].
+    pub async fn gc_async(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()>
+    where
+        T: Send + 'static,
+    {
+        self.gc(why)
     }
 }
 

@@ -95,3 +95,22 @@ pub fn instantiate_async_pre_and_start_trap() -> Result<String> {
     assert_eq!(trap, Some(Trap::UnreachableCodeReached));
     Ok(format!("{values:?} {trap:?}"))
 }
+
+/// `Store::gc_async`, `Caller::gc` from a host function, and no pending
+/// exception afterwards.
+pub fn gc_async_and_caller_gc() -> Result<String> {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, 0u32);
+    let kept = ExternRef::new(&mut store, 5u8)?;
+    block_on(store.gc_async(None))?;
+    let collect = Func::wrap(&mut store, |mut caller: Caller<'_, u32>| -> Result<()> {
+        caller.gc(None)?;
+        *caller.data_mut() += 1;
+        Ok(())
+    });
+    collect.typed::<(), ()>(&store)?.call(&mut store, ())?;
+    let value = *kept.data(&store)?.unwrap().downcast_ref::<u8>().unwrap();
+    let pending = store.has_pending_exception();
+    assert_eq!((value, *store.data(), pending), (5, 1, false));
+    Ok(format!("{value} {} {pending}", store.data()))
+}
