@@ -136,7 +136,7 @@ cases! {
         unknown_import_error, memory_data_and_store_mut, instance_exports_iter, linker_get_result,
         store_limiter_closure, store_gc_none, epoch_deadline_trap_explicit, deserialize_owned_bytes,
         linker_get_by_import_and_default_values, unknown_import_error_pre, export_types_and_memory_pointer,
-        raw_unchecked_functions,
+        raw_unchecked_functions, tags_imported_and_exported,
     }
     async_calls {
         typed_call_async_await, func_call_async_results, instance_new_async, instantiate_async_pre_and_start_trap,

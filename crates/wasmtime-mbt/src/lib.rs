@@ -53,6 +53,7 @@ pub mod api_map {}
 pub struct ReadmeDoctests;
 mod store;
 mod table;
+mod tag;
 mod trap;
 mod types;
 mod val;
@@ -73,6 +74,7 @@ pub use module::{wat2wasm, Module};
 pub use r#ref::{AnyRef, ExternRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
 pub use table::Table;
+pub use tag::{Tag, TagType};
 #[allow(deprecated)]
 pub use trap::TrapCode;
 pub use trap::{FrameInfo, Trap, WasmBacktrace};

@@ -237,3 +237,29 @@ pub fn raw_unchecked_functions() -> Result<String> {
     assert_eq!((product, again, sum), (42, 42, 3));
     Ok(format!("{product} {again} {sum}"))
 }
+
+/// Exception tags: a host `Tag` imported and re-exported, a module's own
+/// tag, `Tag::eq`, and `ExternType::Tag` in module imports.
+pub fn tags_imported_and_exported() -> Result<String> {
+    let mut config = Config::new();
+    config.wasm_exceptions(true);
+    let engine = Engine::new(&config)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (import "" "t" (tag $t (param i32))) (export "again" (tag $t)) (tag (export "own") (param i64 i64)))"#,
+    )?;
+    let import_params = match module.imports().next().map(|i| i.ty()) {
+        Some(ExternType::Tag(ty)) => ty.ty().params().len(),
+        _ => 99,
+    };
+    let mut store = Store::new(&engine, ());
+    let tag = Tag::new(&mut store, &TagType::new(FuncType::new(&engine, [ValType::I32], [])))?;
+    let instance = Instance::new(&mut store, &module, &[tag.into()])?;
+    let again = instance.get_export(&mut store, "again").and_then(Extern::into_tag).expect("a tag");
+    let own = instance.get_export(&mut store, "own").and_then(Extern::into_tag).expect("a tag");
+    let same = Tag::eq(&tag, &again, &store);
+    let different = !Tag::eq(&tag, &own, &store);
+    let own_params = own.ty(&store).ty().params().len();
+    assert_eq!((import_params, same, different, own_params), (1, true, true, 2));
+    Ok(format!("{import_params} {same} {different} {own_params}"))
+}
