@@ -83,7 +83,7 @@ pub fn main() -> Result<()> {
     // Leaving the scope unrooted our references; the store can now collect
     // what wasm does not hold either.
     println!("GCing within the store...");
-    store.gc()?;
+    store.gc(None)?;
 
     // Clean up after ourselves at this point
     println!("All finished!");

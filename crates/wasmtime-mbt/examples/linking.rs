@@ -101,9 +101,9 @@ pub fn main() -> Result<()> {
 
     // Both instances share one memory: the data segment of `linking1`
     // initialized the memory that `linking2` exports.
-    let memory = linker.get(&mut store, "linking2", "memory").and_then(|e| e.into_memory()).expect("linking2's memory");
+    let memory = linker.get(&mut store, "linking2", "memory")?.into_memory().expect("linking2's memory");
     assert_eq!(&memory.data(&store)[65536..65536 + 14], b"Hello, world!\n");
-    let double = linker.get(&mut store, "linking2", "double").and_then(|e| e.into_func()).expect("linking2's double");
+    let double = linker.get(&mut store, "linking2", "double")?.into_func().expect("linking2's double");
     assert_eq!(double.typed::<i32, i32>(&store)?.call(&mut store, 21)?, 42);
     Ok(())
 }

@@ -24,7 +24,7 @@ use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
 use crate::{
-    AsContextMut, Caller, Engine, Error, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut, TypedFunc,
+    AsContextMut, Caller, Engine, Error, Extern, Func, FuncType, Instance, InstancePre, Linker, Module, Result, Store, StoreContextMut, TypedFunc,
     Val, ValType, WasmParams, WasmResults,
 };
 
@@ -64,9 +64,9 @@ impl<T> Store<T> {
     /// let mut store = Store::new(&engine, ());
     /// store.set_fuel(u64::MAX / 2)?;
     /// store.fuel_async_yield_interval(Some(10_000))?;
-    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module).wait()?;
     /// let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
-    /// let mut call = spin.call_async(&mut store, ())?;
+    /// let mut call = spin.call_async(&mut store, ());
     /// for _ in 0..5 {
     ///     assert!(!call.poll_once()); // the infinite loop keeps yielding
     /// }
@@ -114,10 +114,26 @@ impl<T> StoreContextMut<'_, T> {
     }
 }
 
-/// The store part a call needs, borrowed for as long as the returned future.
-fn opaque_of<T>(store: &mut Store<T>) -> &mut StoreOpaque {
-    let inner: &mut StoreInner<T> = store.as_context_mut().0;
-    &mut inner.opaque
+/// What a [`CallFuture`] keeps alive without using: the store argument it
+/// was started with (which owns or borrows the store), and for
+/// [`Instance::new_async`] the linker it instantiates through.
+trait Keep {}
+impl<K> Keep for K {}
+
+/// A store argument of an async entry point, boxed so the future can keep
+/// it, and the store part the call needs, valid for as long as the box.
+type Held<'a> = (Box<dyn Keep + Send + 'a>, &'a mut StoreOpaque);
+
+/// Boxes `store` and finds its [`StoreOpaque`].
+fn hold<'a, S: AsContextMut + Send + 'a>(store: S) -> Held<'a> {
+    let mut boxed = Box::new(store);
+    let opaque: *mut StoreOpaque = &mut boxed.as_context_mut().0.opaque;
+    // SAFETY: a `StoreContextMut` only ever points into the boxed
+    // `StoreInner` of a `Store`, which `S` owns or borrows for `'a`; the box
+    // keeps `S` (so that borrow or ownership) alive and unused for as long
+    // as the returned reference is used: the `CallFuture` it goes into
+    // drops the box last.
+    (boxed, unsafe { &mut *opaque })
 }
 
 /// Everything the C future points at. Lives in its own heap allocation
@@ -129,6 +145,9 @@ struct Slots {
     /// Owners of the references `args` points at.
     _arg_vals: Vec<Val>,
     results: Vec<sys::wasmtime_val_t>,
+    /// Where [`Func::call_async`] puts the results: the caller's slice,
+    /// borrowed for the future's lifetime.
+    out: (*mut Val, usize),
     instance: sys::wasmtime_instance_t,
     trap: *mut sys::wasm_trap_t,
     error: *mut sys::wasmtime_error_t,
@@ -141,6 +160,7 @@ impl Slots {
             args: Vec::new(),
             _arg_vals: Vec::new(),
             results: Vec::new(),
+            out: (ptr::null_mut(), 0),
             instance: sys::wasmtime_instance_t::default(),
             trap: ptr::null_mut(),
             error: ptr::null_mut(),
@@ -210,12 +230,12 @@ type Finish<R> = unsafe fn(&StoreOpaque, &mut Slots) -> Result<R>;
 /// let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i32) (result i32)
 ///     local.get 0 local.get 1 i32.add))"#)?;
 /// let mut store = Store::new(&engine, ());
-/// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+/// let instance = Linker::new(&engine).instantiate_async(&mut store, &module).wait()?;
 /// let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add")?;
 /// // With any executor:
-/// assert_eq!(pollster::block_on(add.call_async(&mut store, (1, 2))?)?, 3);
+/// assert_eq!(pollster::block_on(add.call_async(&mut store, (1, 2)))?, 3);
 /// // Or by hand:
-/// let mut call = add.call_async(&mut store, (3, 4))?;
+/// let mut call = add.call_async(&mut store, (3, 4));
 /// while !call.poll_once() {}
 /// assert_eq!(call.wait()?, 7);
 /// # Ok(()) }
@@ -228,6 +248,9 @@ pub struct CallFuture<'a, R> {
     store: NonNull<StoreOpaque>,
     finish: Finish<R>,
     output: Option<Result<R>>,
+    /// The store argument (and anything else the C future points at that
+    /// the future owns); dropped after the C future.
+    _keep: Option<Box<dyn Keep + Send + 'a>>,
     _borrow: PhantomData<&'a mut StoreOpaque>,
 }
 
@@ -267,11 +290,46 @@ impl<'a, R> CallFuture<'a, R> {
         // they are reached through is never invalidated by moves.
         let raw = unsafe { Owned::from_raw(start(store.context(), slots.as_mut())) };
         // Built even on failure, so that its `Drop` frees the slots.
-        let future = CallFuture { raw, slots, store: NonNull::from(&*store), finish, output: None, _borrow: PhantomData };
+        let future = CallFuture { raw, slots, store: NonNull::from(&*store), finish, output: None, _keep: None, _borrow: PhantomData };
         if future.raw.is_none() {
             return Err(Error::msg("Wasmtime returned no call future"));
         }
         Ok(future)
+    }
+
+    /// [`CallFuture::start`] for the public entry points, which return the
+    /// future itself: a call that cannot start is a future that is
+    /// finished at once, with the error as its output (so it comes out of
+    /// the first poll, as from `wasmtime`'s `async fn`s).
+    ///
+    /// # Safety
+    /// As for [`CallFuture::start`]; `keep` is dropped after the C future.
+    unsafe fn start_or_fail(
+        (keep, store): Held<'a>,
+        prepared: Result<(Slots, Finish<R>)>,
+        start: impl FnOnce(*mut sys::wasmtime_context_t, &mut Slots) -> *mut sys::wasmtime_call_future_t,
+    ) -> CallFuture<'a, R> {
+        let failed = |store: &StoreOpaque, error: Error| CallFuture {
+            raw: None,
+            slots: NonNull::from(Box::leak(Box::new(Slots::new()))),
+            store: NonNull::from(store),
+            finish: |_, _| Err(Error::msg("a failed CallFuture has no call to finish")),
+            output: Some(Err(error)),
+            _keep: None,
+            _borrow: PhantomData,
+        };
+        let store: *mut StoreOpaque = store;
+        let mut future = match prepared {
+            // SAFETY: forwarded; `store` is the `&'a mut` just taken apart,
+            // used by one future only.
+            Ok((slots, finish)) => match unsafe { CallFuture::start(&mut *store, slots, finish, start) } {
+                Ok(future) => future,
+                Err(error) => failed(unsafe { &*store }, error),
+            },
+            Err(error) => failed(unsafe { &*store }, error),
+        };
+        future._keep = Some(keep);
+        future
     }
 
     /// Resumes the call once (`wasmtime_call_future_poll`); `true` once it
@@ -352,6 +410,20 @@ unsafe fn finish_vals(store: &StoreOpaque, slots: &mut Slots) -> Result<Vec<Val>
     filled.map(|()| vals)
 }
 
+/// Moves the results into the caller's slice of [`Func::call_async`].
+unsafe fn finish_into(store: &StoreOpaque, slots: &mut Slots) -> Result<()> {
+    // SAFETY: forwarded.
+    let vals = unsafe { finish_vals(store, slots) }?;
+    let (out, len) = slots.out;
+    // SAFETY: `out` is the `&'a mut [Val]` of `call_async`, borrowed for
+    // the future's lifetime and of the length checked there.
+    let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
+    for (slot, val) in out.iter_mut().zip(vals) {
+        *slot = val;
+    }
+    Ok(())
+}
+
 unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Slots) -> Result<Results> {
     // SAFETY: forwarded.
     let vals = unsafe { finish_vals(store, slots) }?;
@@ -367,14 +439,17 @@ unsafe fn finish_instance(store: &StoreOpaque, slots: &mut Slots) -> Result<Inst
 
 impl Func {
     /// Calls the function asynchronously (`wasmtime_func_call_async`), as
-    /// `wasmtime::Func::call_async`; the future's output is the results.
+    /// `wasmtime::Func::call_async`: the returned [`CallFuture`] writes the
+    /// results into `results` when it finishes (`.await` it, or drive it
+    /// with [`poll_once`](CallFuture::poll_once) / [`wait`](CallFuture::wait)).
     ///
-    /// Differs from `wasmtime` in returning the results instead of filling
-    /// a `&mut [Val]` (their number comes from the function's type), and in
-    /// taking `&mut Store<T>` only: a [`Caller`] cannot start a nested
-    /// async call. A function from another store, a reference argument
-    /// from another store, or the wrong number of arguments is an `Err`
-    /// here; a wrongly typed argument is an `Err` from the future.
+    /// A call that cannot start (a function or reference from another
+    /// store, the wrong number of arguments or results) comes out of the
+    /// first poll as an `Err`, as does a wrongly typed argument.
+    ///
+    /// Differs from `wasmtime` in needing a `Send` store argument (`&mut
+    /// Store<T>`, a `Store<T>` or a `StoreContextMut`, not a [`Caller`]: a
+    /// host function cannot start a nested async call).
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -383,25 +458,49 @@ impl Func {
     /// let module = Module::new(&engine, r#"(module (func (export "mul") (param i64 i64) (result i64)
     ///     local.get 0 local.get 1 i64.mul))"#)?;
     /// let mut store = Store::new(&engine, ());
-    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module).wait()?;
     /// let mul = instance.get_func(&mut store, "mul").unwrap();
-    /// let results = pollster::block_on(mul.call_async(&mut store, &[Val::I64(6), Val::I64(7)])?)?;
+    /// let mut results = [Val::I64(0)];
+    /// pollster::block_on(mul.call_async(&mut store, &[Val::I64(6), Val::I64(7)], &mut results))?;
     /// assert_eq!(results[0].i64(), Some(42));
-    /// assert!(mul.call_async(&mut store, &[Val::I64(6)]).is_err()); // wrong arity
+    /// assert!(mul.call_async(&mut store, &[Val::I64(6)], &mut results).wait().is_err()); // wrong arity
     /// # Ok(()) }
     /// ```
-    pub fn call_async<'a, T: Send>(&self, store: &'a mut Store<T>, params: &[Val]) -> Result<CallFuture<'a, Vec<Val>>> {
-        let opaque = opaque_of(store);
+    pub fn call_async<'a>(&self, store: impl AsContextMut<Data: Send> + Send + 'a, params: &[Val], results: &'a mut [Val]) -> CallFuture<'a, ()> {
+        let held = hold(store);
+        let prepared = self.prepare_async(held.1, params, results.len()).map(|mut slots| {
+            slots.out = (results.as_mut_ptr(), results.len());
+            (slots, finish_into as Finish<()>)
+        });
+        // SAFETY: every pointer passed is into the slots; the function and
+        // reference arguments were checked to belong to this store; `out`
+        // is borrowed for `'a`.
+        unsafe { CallFuture::start_or_fail(held, prepared, call_func_async) }
+    }
+
+    /// The slots of an async call of this function with `params`,
+    /// expecting `nresults` results.
+    fn prepare_async(&self, opaque: &StoreOpaque, params: &[Val], nresults: usize) -> Result<Slots> {
         let ty = self.ty_in(opaque)?;
         if ty.params().len() != params.len() {
             return Err(Error::msg(format!("expected {} arguments, got {}", ty.params().len(), params.len())));
         }
+        if ty.results().len() != nresults {
+            return Err(Error::msg(format!("expected {} results, got {}", ty.results().len(), nresults)));
+        }
         let arg_vals = params.to_vec();
         let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
-        let slots = Slots { func: self.0, args, _arg_vals: arg_vals, results: zeroed_vals(ty.results().len()), ..Slots::new() };
-        // SAFETY: every pointer passed is into the slots; the function and
-        // reference arguments were checked to belong to this store.
-        unsafe { CallFuture::start(opaque, slots, finish_vals, call_func_async) }
+        Ok(Slots { func: self.0, args, _arg_vals: arg_vals, results: zeroed_vals(nresults), ..Slots::new() })
+    }
+
+    /// An async call whose output is the results, for
+    /// [`AsyncCall`](crate::AsyncCall) on `(Func, Vec<Val>)`.
+    pub(crate) fn call_async_vec<'a, T: Send>(&self, store: &'a mut Store<T>, params: &[Val]) -> CallFuture<'a, Vec<Val>> {
+        let held = hold(store);
+        let nresults = self.ty_in(held.1).map(|ty| ty.results().len()).unwrap_or(0);
+        let prepared = self.prepare_async(held.1, params, nresults).map(|slots| (slots, finish_vals as Finish<Vec<Val>>));
+        // SAFETY: as in `call_async`.
+        unsafe { CallFuture::start_or_fail(held, prepared, call_func_async) }
     }
 }
 
@@ -425,33 +524,44 @@ fn call_func_async(context: *mut sys::wasmtime_context_t, s: &mut Slots) -> *mut
 
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     /// Calls the function asynchronously (`wasmtime_func_call_async`), as
-    /// `wasmtime::TypedFunc::call_async`. Values from another store are an
-    /// `Err`; a trap is an error with a [`Trap`](crate::Trap) from the future.
+    /// `wasmtime::TypedFunc::call_async`, used as
+    /// `f.call_async(&mut store, params).await?`. Values from another store
+    /// are an `Err` from the first poll; a trap is an error with a
+    /// [`Trap`](crate::Trap). The store argument must be `Send`, as for
+    /// [`Func::call_async`].
     ///
     /// ```
-    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// # fn main() -> wasmtime_mbt::Result<()> { pollster::block_on(run()) }
+    /// # async fn run() -> wasmtime_mbt::Result<()> {
     /// use wasmtime_mbt::*;
     /// let engine = Engine::default();
     /// let module = Module::new(&engine, r#"(module (func (export "div") (param i32 i32) (result i32)
     ///     local.get 0 local.get 1 i32.div_s))"#)?;
     /// let mut store = Store::new(&engine, ());
-    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module).await?;
     /// let div = instance.get_typed_func::<(i32, i32), i32>(&mut store, "div")?;
-    /// assert_eq!(div.call_async(&mut store, (84, 2))?.wait()?, 42);
-    /// let err = div.call_async(&mut store, (1, 0))?.wait().unwrap_err();
+    /// assert_eq!(div.call_async(&mut store, (84, 2)).await?, 42);
+    /// let err = div.call_async(&mut store, (1, 0)).wait().unwrap_err();
     /// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero));
     /// # Ok(()) }
     /// ```
-    pub fn call_async<'a, T: Send>(&self, store: &'a mut Store<T>, params: Params) -> Result<CallFuture<'a, Results>> {
-        let opaque = opaque_of(store);
-        opaque.check_id(self.func().0.store_id)?;
-        let mut arg_vals = Vec::with_capacity(Params::COUNT);
-        params.into_vals((&*opaque).into(), &mut arg_vals);
-        let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
-        let slots = Slots { func: self.func().0, args, _arg_vals: arg_vals, results: zeroed_vals(Results::COUNT), ..Slots::new() };
+    pub fn call_async<'a>(&self, store: impl AsContextMut<Data: Send> + Send + 'a, params: Params) -> CallFuture<'a, Results>
+    where
+        Params: Sync,
+        Results: Sync,
+    {
+        let held = hold(store);
+        let opaque: &StoreOpaque = held.1;
+        let prepared = opaque.check_id(self.func().0.store_id).and_then(|()| {
+            let mut arg_vals = Vec::with_capacity(Params::COUNT);
+            params.into_vals(opaque.into(), &mut arg_vals);
+            let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
+            let slots = Slots { func: self.func().0, args, _arg_vals: arg_vals, results: zeroed_vals(Results::COUNT), ..Slots::new() };
+            Ok((slots, finish_typed::<Results> as Finish<Results>))
+        });
         // SAFETY: as in `Func::call_async`; the type was checked when the
         // `TypedFunc` was made.
-        unsafe { CallFuture::start(opaque, slots, finish_typed::<Results>, call_func_async) }
+        unsafe { CallFuture::start_or_fail(held, prepared, call_func_async) }
     }
 }
 
@@ -470,25 +580,27 @@ impl<T> Linker<T> {
     ///     (func $start i32.const 5 global.set $g) (start $start)
     ///     (func (export "get") (result i32) global.get $g))"#)?;
     /// let mut store = Store::new(&engine, ());
-    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+    /// let instance = Linker::new(&engine).instantiate_async(&mut store, &module).wait()?;
     /// let get = instance.get_typed_func::<(), i32>(&mut store, "get")?;
-    /// assert_eq!(get.call_async(&mut store, ())?.wait()?, 5);
+    /// assert_eq!(get.call_async(&mut store, ()).wait()?, 5);
     /// # Ok(()) }
     /// ```
-    pub fn instantiate_async<'a>(&'a self, store: &'a mut Store<T>, module: &'a Module) -> Result<CallFuture<'a, Instance>>
+    pub fn instantiate_async<'a>(&'a self, store: impl AsContextMut<Data = T> + Send + 'a, module: &'a Module) -> CallFuture<'a, Instance>
     where
         T: Send + 'static,
     {
-        let opaque = opaque_of(store);
-        check_engine(opaque, module)?;
-        self.check_engine(opaque.engine())?;
-        opaque.note_linker(self.has_async, self.has_wasi);
+        let held = hold(store);
+        let opaque: &StoreOpaque = held.1;
+        let prepared = check_engine(opaque, module).and_then(|()| self.check_engine(opaque.engine())).map(|()| {
+            opaque.note_linker(self.has_async, self.has_wasi);
+            (Slots::new(), finish_instance as Finish<Instance>)
+        });
         let linker = self.raw.as_ptr();
         // SAFETY: the linker and module are borrowed for `'a`; the store's
         // data type is `T`, as every closure of this linker expects; the
         // out-pointers are into the slots.
         unsafe {
-            CallFuture::start(opaque, Slots::new(), finish_instance, |context, s| {
+            CallFuture::start_or_fail(held, prepared, |context, s| {
                 sys::wasmtime_linker_instantiate_async(linker, context, module.as_raw(), &mut s.instance, &mut s.trap, &mut s.error)
             })
         }
@@ -542,9 +654,9 @@ impl<T> Linker<T> {
     /// let module = Module::new(&engine, r#"(module (import "host" "slow_add" (func $f (param i32) (result i32)))
     ///     (func (export "run") (param i32) (result i32) local.get 0 call $f))"#)?;
     /// let mut store = Store::new(&engine, 100);
-    /// let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    /// let instance = linker.instantiate_async(&mut store, &module).wait()?;
     /// let run = instance.get_typed_func::<i32, i32>(&mut store, "run")?;
-    /// let mut call = run.call_async(&mut store, 1)?;
+    /// let mut call = run.call_async(&mut store, 1);
     /// let mut pending = 0;
     /// while !call.poll_once() { pending += 1 }
     /// assert_eq!(pending, 3);
@@ -590,9 +702,9 @@ impl<T> Linker<T> {
     /// let module = Module::new(&engine, r#"(module (import "host" "add" (func $add (param i32 i64) (result i64)))
     ///     (func (export "run") (result i64) i32.const 40 i64.const 2 call $add))"#)?;
     /// let mut store = Store::new(&engine, ());
-    /// let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    /// let instance = linker.instantiate_async(&mut store, &module).wait()?;
     /// let run = instance.get_typed_func::<(), i64>(&mut store, "run")?;
-    /// assert_eq!(run.call_async(&mut store, ())?.wait()?, 42);
+    /// assert_eq!(run.call_async(&mut store, ()).wait()?, 42);
     /// # Ok(()) }
     /// ```
     pub fn func_wrap_async<Params, Results, F, Fut>(&mut self, module: &str, name: &str, f: F) -> Result<&mut Self>
@@ -633,27 +745,104 @@ impl<T> InstancePre<T> {
     /// let module = Module::new(&engine, r#"(module (func (export "one") (result i32) i32.const 1))"#)?;
     /// let pre = Linker::<()>::new(&engine).instantiate_pre(&module)?;
     /// let mut store = Store::new(&engine, ());
-    /// let instance = pre.instantiate_async(&mut store)?.wait()?;
+    /// let instance = pre.instantiate_async(&mut store).wait()?;
     /// let one = instance.get_typed_func::<(), i32>(&mut store, "one")?;
-    /// assert_eq!(one.call_async(&mut store, ())?.wait()?, 1);
+    /// assert_eq!(one.call_async(&mut store, ()).wait()?, 1);
     /// # Ok(()) }
     /// ```
-    pub fn instantiate_async<'a>(&'a self, store: &'a mut Store<T>) -> Result<CallFuture<'a, Instance>>
+    pub fn instantiate_async<'a>(&'a self, store: impl AsContextMut<Data = T> + Send + 'a) -> CallFuture<'a, Instance>
     where
         T: Send,
     {
-        let opaque = opaque_of(store);
-        check_engine(opaque, self.module())?;
-        opaque.note_linker(self.has_async, self.has_wasi);
+        let held = hold(store);
+        let opaque: &StoreOpaque = held.1;
+        let prepared = check_engine(opaque, self.module()).map(|()| {
+            opaque.note_linker(self.has_async, self.has_wasi);
+            (Slots::new(), finish_instance as Finish<Instance>)
+        });
         let pre = self.raw.as_ptr();
         // SAFETY: the pre-instance is borrowed for `'a` and was made on this
         // engine for stores of `T`; the out-pointers are into the slots.
         unsafe {
-            CallFuture::start(opaque, Slots::new(), finish_instance, |context, s| {
+            CallFuture::start_or_fail(held, prepared, |context, s| {
                 sys::wasmtime_instance_pre_instantiate_async(pre, context, &mut s.instance, &mut s.trap, &mut s.error)
             })
         }
     }
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` in order, asynchronously, as
+    /// `wasmtime::Instance::new_async`: the start function, if any, runs
+    /// inside the future.
+    ///
+    /// The C API has no positional async instantiation: this defines the
+    /// imports by their names in a fresh C linker and instantiates
+    /// through it (`wasmtime_linker_instantiate_async`). So a module that
+    /// imports one name twice is an `Err` (from the first poll), as is a
+    /// wrong number of imports. The store argument must be `Send`, as for
+    /// [`Func::call_async`].
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (import "" "seven" (func $s (result i32)))
+    ///     (func (export "run") (result i32) call $s))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let seven = Func::wrap(&mut store, || 7i32);
+    /// let instance = pollster::block_on(Instance::new_async(&mut store, &module, &[seven.into()]))?;
+    /// let run = instance.get_typed_func::<(), i32>(&mut store, "run")?;
+    /// assert_eq!(run.call_async(&mut store, ()).wait()?, 7);
+    /// assert!(Instance::new_async(&mut store, &module, &[]).wait().is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn new_async<'a>(store: impl AsContextMut<Data: Send> + Send + 'a, module: &'a Module, imports: &[Extern]) -> CallFuture<'a, Instance> {
+        let (keep, opaque) = hold(store);
+        let (linker, prepared) = match positional_linker(opaque, module, imports) {
+            Ok(linker) => (Some(linker), Ok((Slots::new(), finish_instance as Finish<Instance>))),
+            Err(error) => (None, Err(error)),
+        };
+        let raw_linker = linker.as_ref().map_or(ptr::null_mut(), |l| l.0.as_ptr());
+        // The linker goes before the store argument.
+        let keep: Box<dyn Keep + Send + 'a> = Box::new((linker, keep));
+        // SAFETY: the linker is kept by the future (dropped after the C
+        // future; only started when it exists); it has no host functions of
+        // its own; the module is borrowed for `'a`; the out-pointers are into
+        // the slots.
+        unsafe {
+            CallFuture::start_or_fail((keep, opaque), prepared, |context, s| {
+                sys::wasmtime_linker_instantiate_async(raw_linker, context, module.as_raw(), &mut s.instance, &mut s.trap, &mut s.error)
+            })
+        }
+    }
+}
+
+/// The C linker of an [`Instance::new_async`].
+struct PositionalLinker(Owned<sys::wasmtime_linker_t>);
+
+// SAFETY: a C linker may move between threads (`wasmtime::Linker` is
+// `Send`); this one holds no host functions.
+unsafe impl Send for PositionalLinker {}
+
+/// A C linker defining `module`'s imports, in order, as `imports`.
+fn positional_linker(opaque: &StoreOpaque, module: &Module, imports: &[Extern]) -> Result<PositionalLinker> {
+    check_engine(opaque, module)?;
+    if module.imports().len() != imports.len() {
+        return Err(Error::msg(format!("expected {} imports, found {}", module.imports().len(), imports.len())));
+    }
+    // SAFETY: the engine is live; the linker is owned.
+    let linker = PositionalLinker(unsafe { Owned::from_raw(sys::wasmtime_linker_new(opaque.engine().as_raw())) }.expect("linker"));
+    for (import, item) in module.imports().zip(imports) {
+        let raw = item.to_raw(opaque)?;
+        let (m, n) = (import.module(), import.name());
+        // SAFETY: the linker and store are live; the item was checked to
+        // belong to the store; names are passed with their lengths.
+        unsafe {
+            Error::check(sys::wasmtime_linker_define(linker.0.as_ptr(), opaque.context(), m.as_ptr().cast(), m.len(), n.as_ptr().cast(), n.len(), &raw))?
+        };
+    }
+    Ok(linker)
 }
 
 // ---------------------------------------------------------------------------

@@ -3,11 +3,10 @@
 use wasmtime_mbt_sys as sys;
 
 use crate::store::StoreOpaque;
-use crate::{AsContext, ExternType, Func, Global, Memory, Result, SharedMemory, Table};
+use crate::{AsContext, ExternType, Func, Global, Memory, Result, SharedMemory, Table, Tag};
 
 /// An exported or imported item, as `wasmtime::Extern`.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum Extern {
     /// A function.
     Func(Func),
@@ -19,6 +18,8 @@ pub enum Extern {
     Memory(Memory),
     /// A shared memory (`threads`).
     SharedMemory(SharedMemory),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 macro_rules! into_accessors {
@@ -41,6 +42,7 @@ into_accessors! {
     into_table: Table => Table;
     into_memory: Memory => Memory;
     into_shared_memory: SharedMemory => SharedMemory;
+    into_tag: Tag => Tag;
 }
 
 impl Extern {
@@ -65,11 +67,12 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
             Extern::SharedMemory(m) => ExternType::Memory(m.ty()),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
         }
     }
 
     /// Takes ownership of a C extern (only shared memories own anything);
-    /// `None` for kinds this crate does not expose (tags).
+    /// `None` for kinds this crate does not know.
     ///
     /// # Safety
     /// `raw` must be an initialised, owned `wasmtime_extern_t`.
@@ -82,7 +85,8 @@ impl Extern {
                 sys::WASMTIME_EXTERN_TABLE => Extern::Table(Table(raw.of.table)),
                 sys::WASMTIME_EXTERN_MEMORY => Extern::Memory(Memory(raw.of.memory)),
                 sys::WASMTIME_EXTERN_SHAREDMEMORY => Extern::SharedMemory(SharedMemory::from_raw_owned(raw.of.sharedmemory)),
-                // Tags are not exposed; release what C gave us.
+                sys::WASMTIME_EXTERN_TAG => Extern::Tag(Tag(raw.of.tag)),
+                // A kind this crate does not know; release what C gave us.
                 _ => {
                     let mut raw = raw;
                     sys::wasmtime_extern_delete(&mut raw);
@@ -114,6 +118,10 @@ impl Extern {
                 (sys::WASMTIME_EXTERN_MEMORY, U { memory: m.0 })
             }
             Extern::SharedMemory(m) => (sys::WASMTIME_EXTERN_SHAREDMEMORY, U { sharedmemory: m.as_raw() }),
+            Extern::Tag(t) => {
+                store.check_id(t.store_id())?;
+                (sys::WASMTIME_EXTERN_TAG, U { tag: t.0 })
+            }
         };
         Ok(sys::wasmtime_extern_t { kind: kind as sys::wasmtime_extern_kind_t, of })
     }
@@ -129,4 +137,64 @@ macro_rules! from_impls {
     )*};
 }
 
-from_impls!(Func, Global, Table, Memory, SharedMemory);
+from_impls!(Func, Global, Table, Memory, SharedMemory, Tag);
+
+/// An export of an instance, by name, as `wasmtime::Export`; see
+/// [`Instance::exports`](crate::Instance::exports).
+#[derive(Debug, Clone)]
+pub struct Export<'instance> {
+    name: &'instance str,
+    definition: Extern,
+}
+
+impl<'instance> Export<'instance> {
+    pub(crate) fn new(name: &'instance str, definition: Extern) -> Export<'instance> {
+        Export { name, definition }
+    }
+
+    /// The export's name.
+    pub fn name(&self) -> &'instance str {
+        self.name
+    }
+
+    /// The export's type; panics if `store` is not the instance's.
+    #[track_caller]
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        self.definition.ty(store)
+    }
+
+    /// The exported item.
+    pub fn into_extern(self) -> Extern {
+        self.definition
+    }
+
+    /// The item if it is a function.
+    pub fn into_func(self) -> Option<Func> {
+        self.definition.into_func()
+    }
+
+    /// The item if it is a table.
+    pub fn into_table(self) -> Option<Table> {
+        self.definition.into_table()
+    }
+
+    /// The item if it is a memory.
+    pub fn into_memory(self) -> Option<Memory> {
+        self.definition.into_memory()
+    }
+
+    /// The item if it is a shared memory.
+    pub fn into_shared_memory(self) -> Option<SharedMemory> {
+        self.definition.into_shared_memory()
+    }
+
+    /// The item if it is a global.
+    pub fn into_global(self) -> Option<Global> {
+        self.definition.into_global()
+    }
+
+    /// The item if it is a tag.
+    pub fn into_tag(self) -> Option<Tag> {
+        self.definition.into_tag()
+    }
+}

@@ -3,6 +3,7 @@
 
 mod host;
 mod typed;
+mod unchecked;
 
 use std::mem::MaybeUninit;
 use std::ptr;
@@ -15,6 +16,7 @@ use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub(crate) use typed::{caller_store, ContextPtr};
+pub use unchecked::ValRaw;
 
 /// A WebAssembly function, defined by wasm or by the host, as
 /// `wasmtime::Func`. A small `Copy` handle into its store.
@@ -333,6 +335,24 @@ impl<'a, T> Caller<'a, T> {
     /// Sets the fuel left; see [`Store::set_fuel`](crate::Store::set_fuel).
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.store.set_fuel(fuel)
+    }
+
+    /// Runs a garbage collection; see [`Store::gc`](crate::Store::gc).
+    pub fn gc(&mut self, why: Option<&crate::GcHeapOutOfMemory<()>>) -> Result<()> {
+        self.store.gc(why)
+    }
+
+    /// See [`Store::gc_async`](crate::Store::gc_async).
+    pub async fn gc_async(&mut self, why: Option<&crate::GcHeapOutOfMemory<()>>) -> Result<()>
+    where
+        T: Send + 'static,
+    {
+        self.store.gc(why)
+    }
+
+    /// See [`Store::fuel_async_yield_interval`](crate::Store::fuel_async_yield_interval).
+    pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
+        self.store.fuel_async_yield_interval(interval)
     }
 }
 

@@ -7,7 +7,7 @@ use wasmtime_mbt_sys as sys;
 
 use crate::owned::Owned;
 use crate::store::StoreOpaque;
-use crate::{AsContextMut, Error, Extern, Func, Global, Memory, Module, Result, Table, TypedFunc, WasmParams, WasmResults};
+use crate::{AsContextMut, Error, Export, Extern, Func, Global, Memory, Module, Result, SharedMemory, StoreContextMut, Table, TypedFunc, WasmParams, WasmResults};
 
 /// An instance of a module, as `wasmtime::Instance`; a `Copy` handle into
 /// its store.
@@ -74,7 +74,9 @@ impl Instance {
         }
     }
 
-    /// All exports with their names, in order (`wasmtime_instance_export_nth`).
+    /// All exports with their names, in order (`wasmtime_instance_export_nth`),
+    /// as `wasmtime::Instance::exports`. Empty for an instance of another
+    /// store.
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -83,34 +85,37 @@ impl Instance {
     /// let module = Module::new(&engine, r#"(module (memory (export "m") 1) (func (export "f")))"#)?;
     /// let mut store = Store::new(&engine, ());
     /// let instance = Instance::new(&mut store, &module, &[])?;
-    /// let names: Vec<String> = instance.exports(&mut store).into_iter().map(|(n, _)| n).collect();
+    /// let names: Vec<&str> = instance.exports(&mut store).map(|e| e.name()).collect();
     /// assert_eq!(names, ["m", "f"]);
     /// # Ok(()) }
     /// ```
-    pub fn exports(&self, mut store: impl AsContextMut) -> Vec<(String, Extern)> {
-        let store = store.as_context_mut();
+    pub fn exports<'a, T: 'static>(&'a self, store: impl Into<StoreContextMut<'a, T>>) -> impl ExactSizeIterator<Item = Export<'a>> + 'a {
+        let store = store.into();
         let opaque = &store.0.opaque;
-        if opaque.check_id(self.0.store_id).is_err() {
-            return Vec::new();
-        }
         let mut out = Vec::new();
+        if opaque.check_id(self.0.store_id).is_err() {
+            return out.into_iter();
+        }
         for index in 0.. {
             let mut name = ptr::null_mut();
             let mut len = 0;
             let mut item = sys::wasmtime_extern_t::default();
-            // SAFETY: the instance belongs to this live store; the name is
-            // store-owned and copied before the next C call; `item` is owned.
+            // SAFETY: the instance belongs to this live store; `item` is
+            // owned. The name lives in the instance's module, which the
+            // store keeps until it is dropped: not before `'a`, for which
+            // it is borrowed.
             unsafe {
                 if !sys::wasmtime_instance_export_nth(opaque.context(), &self.0, index, &mut name, &mut len, &mut item) {
                     break;
                 }
-                let name = String::from_utf8_lossy(crate::owned::borrow_bytes(name.cast(), len)).into_owned();
+                let bytes: &'a [u8] = crate::owned::borrow_bytes(name.cast(), len);
                 if let Some(item) = Extern::from_raw_owned(item) {
-                    out.push((name, item));
+                    // Wasm validation guarantees UTF-8 names.
+                    out.push(Export::new(std::str::from_utf8(bytes).unwrap_or_default(), item));
                 }
             }
         }
-        out
+        out.into_iter()
     }
 
     /// The exported function `name`, if there is one.
@@ -136,6 +141,25 @@ impl Instance {
     /// The exported table `name`, if there is one.
     pub fn get_table(&self, store: impl AsContextMut, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported shared memory `name`, if there is one, as
+    /// `wasmtime::Instance::get_shared_memory`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().wasm_threads(true).shared_memory(true))?;
+    /// let module = Module::new(&engine, r#"(module (memory (export "m") 1 2 shared) (memory (export "p") 1))"#);
+    /// # let Ok(module) = module else { return Ok(()) };
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Instance::new(&mut store, &module, &[])?;
+    /// assert_eq!(instance.get_shared_memory(&mut store, "m").map(|m| m.size()), Some(1));
+    /// assert!(instance.get_shared_memory(&mut store, "p").is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_shared_memory(&self, store: impl AsContextMut, name: &str) -> Option<SharedMemory> {
+        self.get_export(store, name)?.into_shared_memory()
     }
 
     /// The exported global `name`, if there is one.

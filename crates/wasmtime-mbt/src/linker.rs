@@ -9,7 +9,7 @@ use crate::error::ErrorExt as _;
 use crate::func::{drop_box, dynamic_trampoline, typed_trampoline};
 use crate::instance::check_engine;
 use crate::owned::Owned;
-use crate::{AsContextMut, Caller, Engine, Error, Extern, Func, FuncType, Instance, InstancePre, IntoFunc, Module, Result, Val};
+use crate::{AsContextMut, Caller, Engine, Error, Extern, ExternType, Func, FuncType, ImportType, Instance, InstancePre, IntoFunc, Module, Result, Val};
 
 /// The shape shared by `wasmtime_linker_define_func`, `…_func_unchecked`
 /// and `…_async_func`; `C` is the callback type.
@@ -239,11 +239,43 @@ impl<T: 'static> Linker<T> {
 
     /// Defines every unresolved function import of `module` as a function
     /// that traps (`wasmtime_linker_define_unknown_imports_as_traps`).
-    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<()> {
         self.check_engine(module.engine())?;
         // SAFETY: the linker and module are live.
-        unsafe { Error::check(sys::wasmtime_linker_define_unknown_imports_as_traps(self.raw.as_ptr(), module.as_raw()))? };
-        Ok(self)
+        unsafe { Error::check(sys::wasmtime_linker_define_unknown_imports_as_traps(self.raw.as_ptr(), module.as_raw())) }
+    }
+
+    /// Defines every unresolved import of `module` as a default value
+    /// (`wasmtime_linker_define_unknown_imports_as_default_values`), as
+    /// `wasmtime::Linker::define_unknown_imports_as_default_values`:
+    /// functions return zeros (or null references), globals, memories and
+    /// tables are new, zero-filled, items in `store`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module (import "env" "f" (func $f (result i32)))
+    ///     (func (export "run") (result i32) call $f))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let mut linker = Linker::new(&engine);
+    /// linker.define_unknown_imports_as_default_values(&mut store, &module)?;
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// assert_eq!(instance.get_typed_func::<(), i32>(&mut store, "run")?.call(&mut store, ())?, 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn define_unknown_imports_as_default_values(&mut self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<()> {
+        let store = store.as_context_mut();
+        self.check_engine(store.0.opaque.engine())?;
+        self.check_engine(module.engine())?;
+        // SAFETY: the linker, store and module are live and on one engine.
+        unsafe {
+            Error::check(sys::wasmtime_linker_define_unknown_imports_as_default_values(
+                self.raw.as_ptr(),
+                store.0.opaque.context(),
+                module.as_raw(),
+            ))
+        }
     }
 
     /// Instantiates `module` with imports from this linker
@@ -259,7 +291,7 @@ impl<T: 'static> Linker<T> {
         // the store's data type is `T`, as every closure here expects.
         unsafe {
             let error = sys::wasmtime_linker_instantiate(self.raw.as_ptr(), store.0.opaque.context(), module.as_raw(), &mut instance, &mut trap);
-            store.0.opaque.check_call(error, trap)?;
+            store.0.opaque.check_call(error, trap).map_err(|e| UnknownImportError::recognise(e, module))?;
         }
         Ok(Instance(instance))
     }
@@ -270,20 +302,22 @@ impl<T: 'static> Linker<T> {
         let mut ret = ptr::null_mut();
         // SAFETY: the linker and module are live; `ret` is owned on success.
         unsafe {
-            Error::check(sys::wasmtime_linker_instantiate_pre(self.raw.as_ptr(), module.as_raw(), &mut ret))?;
+            Error::check(sys::wasmtime_linker_instantiate_pre(self.raw.as_ptr(), module.as_raw(), &mut ret))
+                .map_err(|e| UnknownImportError::recognise(e, module))?;
             Ok(InstancePre::new(Owned::from_raw(ret).expect("instance pre"), module.clone(), self.has_async, self.has_wasi))
         }
     }
 
-    /// The item defined as `module`/`name` (`wasmtime_linker_get`).
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+    /// The item defined as `module`/`name` (`wasmtime_linker_get`), as
+    /// `wasmtime::Linker::get`: an `Err` when there is none.
+    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Result<Extern> {
         let store = store.as_context_mut();
-        self.check_engine(store.0.opaque.engine()).ok()?;
+        self.check_engine(store.0.opaque.engine())?;
         store.0.opaque.note_linker(self.has_async, self.has_wasi);
         let mut item = sys::wasmtime_extern_t::default();
         // SAFETY: the linker and store are live; `item` is owned when found.
-        unsafe {
-            if sys::wasmtime_linker_get(
+        let found = unsafe {
+            sys::wasmtime_linker_get(
                 self.raw.as_ptr(),
                 store.0.opaque.context(),
                 module.as_ptr().cast(),
@@ -291,12 +325,29 @@ impl<T: 'static> Linker<T> {
                 name.as_ptr().cast(),
                 name.len(),
                 &mut item,
-            ) {
-                Extern::from_raw_owned(item)
-            } else {
-                None
-            }
-        }
+            )
+            .then(|| Extern::from_raw_owned(item))
+            .flatten()
+        };
+        found.ok_or_else(|| Error::msg(format!("missing definition for `{module}::{name}`")))
+    }
+
+    /// The item defined for `import`, as `wasmtime::Linker::get_by_import`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let mut linker = Linker::new(&engine);
+    /// linker.func_wrap("env", "one", || 1i32)?;
+    /// let module = Module::new(&engine, r#"(module (import "env" "one" (func (result i32))) (import "env" "two" (func)))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let found: Vec<bool> = module.imports().map(|i| linker.get_by_import(&mut store, &i).is_some()).collect();
+    /// assert_eq!(found, [true, false]);
+    /// # Ok(()) }
+    /// ```
+    pub fn get_by_import(&self, store: impl AsContextMut<Data = T>, import: &ImportType) -> Option<Extern> {
+        self.get(store, import.module(), import.name()).ok()
     }
 
     /// The default export (`""` or `_start`) of the module defined as `name`
@@ -319,3 +370,64 @@ impl<T: 'static> Linker<T> {
         Ok(Func(func))
     }
 }
+
+/// An import no definition was found for, as `wasmtime::UnknownImportError`:
+/// the error of [`Linker::instantiate`] and [`Linker::instantiate_pre`] for
+/// it, recovered with `err.downcast_ref::<UnknownImportError>()`.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module (import "env" "gone" (func)))"#)?;
+/// let err = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap_err();
+/// let unknown = err.downcast_ref::<UnknownImportError>().unwrap();
+/// assert_eq!((unknown.module(), unknown.name()), ("env", "gone"));
+/// assert!(unknown.ty().func().is_some());
+/// assert_eq!(err.to_string(), "unknown import: `env::gone` has not been defined");
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct UnknownImportError {
+    module: String,
+    name: String,
+    ty: ExternType,
+}
+
+impl UnknownImportError {
+    /// `error` as an `UnknownImportError` when it is Wasmtime's for one of
+    /// `module`'s imports (C reports it as a message only), else `error`.
+    fn recognise(error: Error, module: &Module) -> Error {
+        let message = error.to_string();
+        let Some(rest) = message.strip_prefix("unknown import: `").and_then(|m| m.strip_suffix("` has not been defined")) else {
+            return error;
+        };
+        match module.imports().find(|i| rest == format!("{}::{}", i.module(), i.name())) {
+            Some(import) => Error::new(UnknownImportError { module: import.module().to_string(), name: import.name().to_string(), ty: import.ty() }),
+            None => error,
+        }
+    }
+
+    /// The module name of the import.
+    pub fn module(&self) -> &str {
+        &self.module
+    }
+
+    /// The field name of the import.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The type of the import.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
+impl std::fmt::Display for UnknownImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown import: `{}::{}` has not been defined", self.module, self.name)
+    }
+}
+
+impl std::error::Error for UnknownImportError {}

@@ -8,7 +8,7 @@ use wasmtime_mbt_sys as sys;
 use crate::error::ErrorExt as _;
 use crate::owned::{CDelete, Owned};
 use crate::store::StoreOpaque;
-use crate::{AsContext, AsContextMut, Engine, Error, MemoryType, Result};
+use crate::{AsContext, AsContextMut, Engine, Error, MemoryType, Result, StoreContextMut};
 
 /// A linear memory, as `wasmtime::Memory`. A small `Copy` handle into its
 /// store; the bytes are borrowed through the store, so a slice from
@@ -194,6 +194,49 @@ impl Memory {
         let (data, len) = self.raw_data(opaque).expect("store checked");
         // SAFETY: as in `data`, and the store is borrowed exclusively.
         unsafe { borrow_mut(data, len) }
+    }
+
+    /// The memory's bytes and the store's data, both mutably, as
+    /// `wasmtime::Memory::data_and_store_mut`. Panics on a memory from
+    /// another store, as [`Memory::data`].
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), Vec::new());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// memory.write(&mut store, 0, b"ab")?;
+    /// let (data, saved) = memory.data_and_store_mut(&mut store);
+    /// saved.extend_from_slice(&data[..2]);
+    /// assert_eq!(store.data(), b"ab");
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn data_and_store_mut<'a, T: 'static>(&self, store: impl Into<StoreContextMut<'a, T>>) -> (&'a mut [u8], &'a mut T) {
+        let inner = store.into().0;
+        inner.opaque.assert_id(self.store_id());
+        let (data, len) = self.raw_data(&inner.opaque).expect("store checked");
+        // SAFETY: as in `data_mut`: the store is borrowed exclusively for
+        // `'a`, and the bytes are not part of the store's data `T`.
+        (unsafe { borrow_mut(data, len) }, inner.data_mut())
+    }
+
+    /// The base address of the memory's bytes (`wasmtime_memory_data`), as
+    /// `wasmtime::Memory::data_ptr`. Panics on a memory from another store.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::new(&Engine::default(), ());
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// assert_eq!(memory.data_ptr(&store), memory.data_mut(&mut store).as_mut_ptr());
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn data_ptr(&self, store: impl AsContext) -> *mut u8 {
+        let context = self.context_or_panic(&store.as_context().0.opaque);
+        // SAFETY: the memory belongs to this live store.
+        unsafe { sys::wasmtime_memory_data(context, &self.0) }
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`; out of bounds is an

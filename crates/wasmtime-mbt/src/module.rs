@@ -152,7 +152,8 @@ impl Module {
     /// assert_eq!(module.exports().next().unwrap().name(), "f");
     /// # Ok(()) }
     /// ```
-    pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+    pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes = bytes.as_ref();
         let mut ret = ptr::null_mut();
         // SAFETY: the caller vouches for the bytes; pointers are valid.
         unsafe { Error::check(sys::wasmtime_module_deserialize(engine.as_raw(), bytes.as_ptr(), bytes.len(), &mut ret))? };
@@ -212,6 +213,23 @@ impl Module {
     /// ```
     pub fn exports<'module>(&'module self) -> impl ExactSizeIterator<Item = ExportType<'module>> + 'module {
         self.inner.exports.iter().map(|(name, ty)| ExportType { name, ty })
+    }
+
+    /// The address range of the module's compiled image in memory
+    /// (`wasmtime_module_image_range`), as `wasmtime::Module::image_range`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let module = wasmtime_mbt::Module::new(&wasmtime_mbt::Engine::default(), r#"(module (func (export "f")))"#)?;
+    /// let range = module.image_range();
+    /// assert!(range.start < range.end);
+    /// # Ok(()) }
+    /// ```
+    pub fn image_range(&self) -> std::ops::Range<*const u8> {
+        let (mut start, mut end) = (ptr::null_mut(), ptr::null_mut());
+        // SAFETY: the module is live; C writes both pointers.
+        unsafe { sys::wasmtime_module_image_range(self.as_raw(), &mut start, &mut end) };
+        start.cast_const().cast()..end.cast_const().cast()
     }
 
     /// The type of the export `name`, if there is one, as

@@ -34,14 +34,14 @@ pub trait AsyncCall<T> {
 impl<T: Send> AsyncCall<T> for (Func, Vec<Val>) {
     type Output = Vec<Val>;
     fn start(self, store: &mut Store<T>) -> Result<CallFuture<'_, Vec<Val>>> {
-        self.0.call_async(store, &self.1)
+        Ok(self.0.call_async_vec(store, &self.1))
     }
 }
 
-impl<T: Send, P: WasmParams, R: WasmResults> AsyncCall<T> for (TypedFunc<P, R>, P) {
+impl<T: Send, P: WasmParams + Sync, R: WasmResults + Sync> AsyncCall<T> for (TypedFunc<P, R>, P) {
     type Output = R;
     fn start(self, store: &mut Store<T>) -> Result<CallFuture<'_, R>> {
-        self.0.call_async(store, self.1)
+        Ok(self.0.call_async(store, self.1))
     }
 }
 
@@ -60,7 +60,7 @@ impl<T: Send, P: WasmParams, R: WasmResults> AsyncCall<T> for (TypedFunc<P, R>, 
 /// let module = Module::new(&engine, r#"(module (func (export "sq") (param i32) (result i32)
 ///     local.get 0 local.get 0 i32.mul))"#)?;
 /// let mut store = Store::new(&engine, "data");
-/// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+/// let instance = Linker::new(&engine).instantiate_async(&mut store, &module).wait()?;
 /// let sq = instance.get_typed_func::<i32, i32>(&mut store, "sq")?;
 /// let future = OwnedCallFuture::new(store, (sq, 9));
 /// let (store, result) = pollster::block_on(future);
@@ -104,6 +104,8 @@ impl<T: Send + 'static, R: 'static> OwnedCallFuture<T, R> {
         // lifetime, so it cannot keep the borrow beyond the returned future.
         let borrowed: &'static mut Store<T> = unsafe { &mut *store.as_ptr() };
         let (future, output) = match call.start(borrowed) {
+            // A call that could not start is finished at once.
+            Ok(mut future) if future.is_finished() => (None, Some(future.take_output())),
             Ok(future) => (Some(future), None),
             Err(error) => (None, Some(Err(error))),
         };
@@ -211,7 +213,7 @@ fn pause(interval: Duration) {
 /// let module = Module::new(&engine, r#"(module (func (export "inc") (param i64) (result i64)
 ///     local.get 0 i64.const 1 i64.add))"#)?;
 /// let mut store = Store::new(&engine, ());
-/// let instance = Linker::new(&engine).instantiate_async(&mut store, &module)?.wait()?;
+/// let instance = Linker::new(&engine).instantiate_async(&mut store, &module).wait()?;
 /// let inc = instance.get_func(&mut store, "inc").unwrap();
 /// let thread = spawn_call(store, (inc, vec![Val::I64(41)]), Duration::from_micros(50));
 /// let (_store, result) = thread.join();
@@ -331,7 +333,7 @@ enum Message {
 /// let mut handles = Vec::new();
 /// for i in 0..10 {
 ///     let mut store = Store::new(&engine, i);
-///     let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+///     let instance = linker.instantiate_async(&mut store, &module).wait()?;
 ///     let double = instance.get_typed_func::<i32, i32>(&mut store, "double")?;
 ///     handles.push(poller.submit(store, (double, i)));
 /// }

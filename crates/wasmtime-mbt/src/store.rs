@@ -10,7 +10,7 @@ use wasmtime_mbt_sys as sys;
 
 use crate::error::ErrorExt as _;
 use crate::owned::Owned;
-use crate::{Engine, Error, Result};
+use crate::{Engine, Error, GcHeapOutOfMemory, ResourceLimiter, Result};
 
 /// Implements what every `Copy` handle into a store (`Func`, `Memory`, …)
 /// shares: `Send`/`Sync` and a `Debug` showing its store id.
@@ -174,15 +174,15 @@ impl<T> Store<T> {
     /// [`Engine::increment_epoch`] from now (`wasmtime_context_set_epoch_deadline`).
     /// Reaching it traps with [`Trap::Interrupt`](crate::Trap::Interrupt).
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
-        // SAFETY: the context is live.
-        unsafe { sys::wasmtime_context_set_epoch_deadline(self.inner.opaque.context, ticks_beyond_current) }
+        self.inner.opaque.set_epoch_deadline(ticks_beyond_current)
     }
 
     /// Calls `f` whenever the epoch deadline is reached, instead of
     /// trapping (`wasmtime_store_epoch_deadline_callback`), as
     /// `wasmtime::Store::epoch_deadline_callback`. `f` decides to continue
-    /// with a new deadline, to yield (async calls only), or returns `Err`
-    /// to stop the running wasm with that error. A panic in `f` becomes an
+    /// with a new deadline, to yield (async calls only), to interrupt (a
+    /// [`Trap::Interrupt`](crate::Trap::Interrupt)), or returns `Err` to
+    /// stop the running wasm with that error. A panic in `f` becomes an
     /// error too.
     ///
     /// ```
@@ -223,41 +223,106 @@ impl<T> Store<T> {
         }
     }
 
-    /// Limits the resources wasm in this store may use (`wasmtime_store_limiter`).
+    /// Limits the resources wasm in this store may use, as
+    /// `wasmtime::Store::limiter`: `limiter` picks the [`ResourceLimiter`]
+    /// (a [`StoreLimits`](crate::StoreLimits)) out of the store's data (`wasmtime_store_limiter`).
     ///
-    /// Differs from `wasmtime::Store::limiter`, which takes a closure
-    /// returning a `ResourceLimiter`: the C API only accepts fixed limits,
-    /// so this takes a [`StoreLimits`] value.
+    /// Differs from `wasmtime` in that the C API only takes fixed limits:
+    /// `limiter` is called once, here, and the limits it returns then are
+    /// the ones applied; [`ResourceLimiter`] is sealed (no custom limiters).
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
     /// use wasmtime_mbt::*;
     /// let engine = Engine::default();
-    /// let mut store = Store::new(&engine, ());
-    /// store.limiter(StoreLimitsBuilder::new().memory_size(1 << 16).build());
+    /// let limits = StoreLimitsBuilder::new().memory_size(1 << 16).build();
+    /// let mut store = Store::new(&engine, limits);
+    /// store.limiter(|limits| limits);
     /// let module = Module::new(&engine, "(module (memory 2))")?;
     /// assert!(Instance::new(&mut store, &module, &[]).is_err());
     /// # Ok(()) }
     /// ```
-    pub fn limiter(&mut self, limits: StoreLimits) {
-        let l = |v: Option<u64>| v.map_or(-1, |v| i64::try_from(v).unwrap_or(i64::MAX));
+    pub fn limiter(&mut self, mut limiter: impl (FnMut(&mut T) -> &mut dyn ResourceLimiter) + Send + Sync + 'static) {
+        let limits = crate::limits::c_limits(limiter(&mut self.inner.data));
         // SAFETY: the store is live; negative values keep defaults.
         unsafe {
             sys::wasmtime_store_limiter(
                 self.inner.opaque.raw.as_ptr(),
-                l(limits.memory_size),
-                l(limits.table_elements),
-                l(limits.instances),
-                l(limits.tables),
-                l(limits.memories),
+                limits.memory_size,
+                limits.table_elements,
+                limits.instances,
+                limits.tables,
+                limits.memories,
             )
         }
     }
 
-    /// Runs a garbage collection of GC references (`wasmtime_context_gc`).
-    pub fn gc(&mut self) -> Result<()> {
-        // SAFETY: the context is live; the error, if any, is owned.
-        unsafe { Error::check(sys::wasmtime_context_gc(self.inner.opaque.context)) }
+    /// Makes reaching the epoch deadline trap with
+    /// [`Trap::Interrupt`](crate::Trap::Interrupt) again (the default), as
+    /// `wasmtime::Store::epoch_deadline_trap`, replacing a callback set with
+    /// [`Store::epoch_deadline_callback`] or
+    /// [`Store::epoch_deadline_async_yield_and_update`].
+    ///
+    /// The C API cannot remove a callback: this installs one that
+    /// interrupts, as [`UpdateDeadline::Interrupt`] does.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().epoch_interruption(true))?;
+    /// let module = Module::new(&engine, r#"(module (func (export "f")))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let f = Instance::new(&mut store, &module, &[])?.get_typed_func::<(), ()>(&mut store, "f")?;
+    /// store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(1)));
+    /// store.epoch_deadline_trap();
+    /// store.set_epoch_deadline(0);
+    /// let err = f.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::Interrupt));
+    /// # Ok(()) }
+    /// ```
+    pub fn epoch_deadline_trap(&mut self) {
+        self.inner.opaque.epoch_deadline_trap()
+    }
+
+    /// Runs a garbage collection of GC references (`wasmtime_context_gc`),
+    /// as `wasmtime::Store::gc`. `why` (the allocation failure that led to
+    /// the collection) is accepted for compatibility; the C API takes no
+    /// such hint.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// let mut store = wasmtime_mbt::Store::<()>::default();
+    /// store.gc(None)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn gc(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
+        self.inner.opaque.gc(why)
+    }
+
+    /// [`Store::gc`] as a future, as `wasmtime::Store::gc_async` (the C
+    /// collection is synchronous: the future is ready at its first poll).
+    ///
+    /// ```
+    /// let mut store = wasmtime_mbt::Store::<()>::default();
+    /// pollster::block_on(store.gc_async(None)).unwrap();
+    /// ```
+    pub async fn gc_async(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()>
+    where
+        T: Send,
+    {
+        self.gc(why)
+    }
+
+    /// Whether a wasm exception thrown to the host is pending in this store
+    /// (`wasmtime_context_has_exception`), as
+    /// `wasmtime::Store::has_pending_exception`.
+    ///
+    /// ```
+    /// let store = wasmtime_mbt::Store::<()>::default();
+    /// assert!(!store.has_pending_exception());
+    /// ```
+    pub fn has_pending_exception(&self) -> bool {
+        self.inner.opaque.has_pending_exception()
     }
 }
 
@@ -276,6 +341,27 @@ impl StoreOpaque {
     #[inline]
     pub(crate) fn roots(&self) -> &crate::rooting::Roots {
         &self.roots
+    }
+
+    fn has_pending_exception(&self) -> bool {
+        // SAFETY: the context is live.
+        unsafe { sys::wasmtime_context_has_exception(self.context) }
+    }
+
+    pub(crate) fn gc(&self, _why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
+        // SAFETY: the context is live; the error, if any, is owned.
+        unsafe { Error::check(sys::wasmtime_context_gc(self.context)) }
+    }
+
+    fn set_epoch_deadline(&self, ticks_beyond_current: u64) {
+        // SAFETY: the context is live.
+        unsafe { sys::wasmtime_context_set_epoch_deadline(self.context, ticks_beyond_current) }
+    }
+
+    /// Installs the callback behind [`Store::epoch_deadline_trap`].
+    fn epoch_deadline_trap(&self) {
+        // SAFETY: the store is live; the callback takes no environment.
+        unsafe { sys::wasmtime_store_epoch_deadline_callback(self.raw.as_ptr(), Some(interrupt_trampoline), ptr::null_mut(), None) }
     }
 
     fn set_fuel(&mut self, fuel: u64) -> Result<()> {
@@ -437,6 +523,8 @@ impl StoreOpaque {
 /// [`Store::epoch_deadline_callback`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateDeadline {
+    /// Stop the running wasm with a [`Trap::Interrupt`](crate::Trap::Interrupt).
+    Interrupt,
     /// Keep running; the new deadline is this many ticks from now.
     Continue(u64),
     /// Yield to the async caller, then continue with this many ticks.
@@ -461,6 +549,7 @@ where
     let (ticks, k) = match outcome {
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
+        Ok(Ok(UpdateDeadline::Interrupt)) => return epoch_failure(context, Error::new(crate::Trap::Interrupt)),
         Ok(Err(e)) => return epoch_failure(context, e),
         Err(_) => return epoch_failure(context, Error::msg("epoch deadline callback panicked")),
     };
@@ -470,6 +559,16 @@ where
         *kind = k as sys::wasmtime_update_deadline_kind_t;
     }
     ptr::null_mut()
+}
+
+/// The callback of [`Store::epoch_deadline_trap`]: always interrupts.
+unsafe extern "C" fn interrupt_trampoline(
+    context: *mut sys::wasmtime_context_t,
+    _env: *mut c_void,
+    _delta: *mut u64,
+    _kind: *mut sys::wasmtime_update_deadline_kind_t,
+) -> *mut sys::wasmtime_error_t {
+    epoch_failure(context, Error::new(crate::Trap::Interrupt))
 }
 
 /// The owned C error for a failed epoch callback; `error` itself is kept in
@@ -506,68 +605,6 @@ fn async_store_error() -> Error {
     Error::msg("this store has async host functions: call wasm with `call_async`, not `call`")
 }
 
-/// Resource limits for a store; see [`Store::limiter`]. `None` keeps
-/// Wasmtime's default.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StoreLimits {
-    memory_size: Option<u64>,
-    table_elements: Option<u64>,
-    instances: Option<u64>,
-    tables: Option<u64>,
-    memories: Option<u64>,
-}
-
-/// Builds [`StoreLimits`], as `wasmtime::StoreLimitsBuilder`.
-///
-/// ```
-/// let limits = wasmtime_mbt::StoreLimitsBuilder::new().instances(2).memories(1).build();
-/// # let _ = limits;
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct StoreLimitsBuilder(StoreLimits);
-
-impl StoreLimitsBuilder {
-    /// No limits beyond Wasmtime's defaults.
-    pub fn new() -> StoreLimitsBuilder {
-        StoreLimitsBuilder::default()
-    }
-
-    /// Maximum bytes a linear memory may grow to.
-    pub fn memory_size(mut self, bytes: u64) -> Self {
-        self.0.memory_size = Some(bytes);
-        self
-    }
-
-    /// Maximum elements of a table.
-    pub fn table_elements(mut self, elements: u64) -> Self {
-        self.0.table_elements = Some(elements);
-        self
-    }
-
-    /// Maximum instances in the store.
-    pub fn instances(mut self, n: u64) -> Self {
-        self.0.instances = Some(n);
-        self
-    }
-
-    /// Maximum tables in the store.
-    pub fn tables(mut self, n: u64) -> Self {
-        self.0.tables = Some(n);
-        self
-    }
-
-    /// Maximum memories in the store.
-    pub fn memories(mut self, n: u64) -> Self {
-        self.0.memories = Some(n);
-        self
-    }
-
-    /// The limits.
-    pub fn build(self) -> StoreLimits {
-        self.0
-    }
-}
-
 /// A shared borrow of a store, as `wasmtime::StoreContext`.
 pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
 
@@ -575,6 +612,11 @@ pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
 pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
 
 impl<T> StoreInner<T> {
+    /// The host data, mutably (for borrows split from the opaque part).
+    pub(crate) fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
     /// The store behind a C context whose data pointer this crate set.
     ///
     /// # Safety
@@ -627,6 +669,52 @@ impl<T> StoreContextMut<'_, T> {
     /// Sets the fuel left; see [`Store::set_fuel`].
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.0.opaque.set_fuel(fuel)
+    }
+
+    /// Sets the epoch deadline; see [`Store::set_epoch_deadline`].
+    pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
+        self.0.opaque.set_epoch_deadline(ticks_beyond_current)
+    }
+
+    /// Traps on the epoch deadline again; see [`Store::epoch_deadline_trap`].
+    pub fn epoch_deadline_trap(&mut self) {
+        self.0.opaque.epoch_deadline_trap()
+    }
+
+    /// Runs a garbage collection; see [`Store::gc`].
+    pub fn gc(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
+        self.0.opaque.gc(why)
+    }
+
+    /// See [`Store::has_pending_exception`].
+    pub fn has_pending_exception(&self) -> bool {
+        self.0.opaque.has_pending_exception()
+    }
+
+    /// See [`Store::gc_async`].
+    pub async fn gc_async(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()>
+    where
+        T: Send + 'static,
+    {
+        self.gc(why)
+    }
+}
+
+impl<'a, T: AsContext> From<&'a T> for StoreContext<'a, T::Data> {
+    fn from(t: &'a T) -> StoreContext<'a, T::Data> {
+        t.as_context()
+    }
+}
+
+impl<'a, T: AsContext> From<&'a mut T> for StoreContext<'a, T::Data> {
+    fn from(t: &'a mut T) -> StoreContext<'a, T::Data> {
+        T::as_context(t)
+    }
+}
+
+impl<'a, T: AsContextMut> From<&'a mut T> for StoreContextMut<'a, T::Data> {
+    fn from(t: &'a mut T) -> StoreContextMut<'a, T::Data> {
+        t.as_context_mut()
     }
 }
 

@@ -12,7 +12,7 @@ use wasmtime_mbt_sys as sys;
 
 use crate::error::ErrorExt as _;
 use crate::owned::{borrow_bytes, Owned};
-use crate::{Engine, Error, Result};
+use crate::{Engine, Error, Result, TagType};
 
 /// The type of a wasm value, as `wasmtime::ValType`: a number, a vector,
 /// or a reference ([`ValType::Ref`]). `Debug` and `Display` print the wasm
@@ -1488,9 +1488,6 @@ impl MemoryTypeBuilder {
 
 /// The type of an import or export, as `wasmtime::ExternType`.
 ///
-/// Differs from `wasmtime` in that `Tag` carries no `TagType`
-/// payload (this crate has no tag types yet).
-///
 /// ```
 /// # fn main() -> wasmtime_mbt::Result<()> {
 /// use wasmtime_mbt::*;
@@ -1502,7 +1499,6 @@ impl MemoryTypeBuilder {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ExternType {
     /// A function.
     Func(FuncType),
@@ -1513,7 +1509,7 @@ pub enum ExternType {
     /// A memory.
     Memory(MemoryType),
     /// An exception tag.
-    Tag,
+    Tag(TagType),
 }
 
 macro_rules! extern_accessors {
@@ -1561,6 +1557,7 @@ extern_accessors! {
     Global(GlobalType) global unwrap_global;
     Table(TableType) table unwrap_table;
     Memory(MemoryType) memory unwrap_memory;
+    Tag(TagType) tag unwrap_tag;
 }
 
 impl ExternType {
@@ -1578,7 +1575,7 @@ impl ExternType {
                 sys::WASM_EXTERN_MEMORY => {
                     ExternType::Memory(MemoryType::from_raw(sys::wasm_externtype_as_memorytype_const(raw)))
                 }
-                _ => ExternType::Tag,
+                _ => ExternType::Tag(TagType::from_raw(sys::wasm_externtype_as_tagtype_const(raw), engine)),
             }
         }
     }

@@ -31,7 +31,7 @@ const MIXED: &str = r#"(module
 fn setup(engine: &Engine) -> (Store<()>, Instance) {
     let module = Module::new(engine, MIXED).unwrap();
     let mut store = Store::new(engine, ());
-    let instance = Linker::new(engine).instantiate_async(&mut store, &module).unwrap().wait().unwrap();
+    let instance = Linker::new(engine).instantiate_async(&mut store, &module).wait().unwrap();
     (store, instance)
 }
 
@@ -48,15 +48,18 @@ fn mixed_params_and_results() {
 
     // Typed, through pollster.
     let mix = instance.get_typed_func::<(i32, i64, f32, f64), (f64, f32, i64, i32)>(&mut store, "mix").unwrap();
-    let future = mix.call_async(&mut store, (41, -5, 1.25, 2.0)).unwrap();
+    let future = mix.call_async(&mut store, (41, -5, 1.25, 2.0));
     assert_send(&future);
     assert_eq!(pollster::block_on(future).unwrap(), (2.5, 2.5, -6, 42));
 
     // Dynamic, with `wait`.
     let func = instance.get_func(&mut store, "mix").unwrap();
     let params = [Val::I32(i32::MAX), Val::I64(i64::MIN + 1), Val::from(-3.0f32), Val::from(1e300f64)];
-    let results = func.call_async(&mut store, &params).unwrap().wait().unwrap();
-    assert_eq!(results.len(), 4);
+    let mut results = [Val::I32(0), Val::I32(0), Val::I32(0), Val::I32(0)];
+    func.call_async(&mut store, &params, &mut results).wait().unwrap();
+    // The wrong number of result slots fails from the first poll.
+    let err = func.call_async(&mut store, &params, &mut [Val::I32(0)]).wait().unwrap_err();
+    assert!(err.to_string().contains("expected 4 results, got 1"), "{err}");
     assert_eq!(results[0].f64(), Some(1e300 + 0.5));
     assert_eq!(results[1].f32(), Some(-6.0));
     assert_eq!(results[2].i64(), Some(i64::MIN));
@@ -64,7 +67,7 @@ fn mixed_params_and_results() {
 
     // By hand: a call that never yields finishes in one poll.
     let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
-    let mut call = add.call_async(&mut store, (2, 3)).unwrap();
+    let mut call = add.call_async(&mut store, (2, 3));
     assert!(!call.is_finished());
     assert!(call.poll_once());
     assert!(call.is_finished());
@@ -81,15 +84,16 @@ fn references_round_trip() {
     let (mut store, instance) = setup(&engine);
     let id = instance.get_func(&mut store, "id_ext").unwrap();
     let r = ExternRef::new(&mut store, 1234u64).unwrap();
-    let out = id.call_async(&mut store, &[Val::ExternRef(Some(r))]).unwrap().wait().unwrap();
+    let mut out = [Val::ExternRef(None)];
+    id.call_async(&mut store, &[Val::ExternRef(Some(r))], &mut out).wait().unwrap();
     let back = out[0].externref().unwrap().unwrap();
     assert_eq!(back.data(&store).unwrap().unwrap().downcast_ref::<u64>(), Some(&1234));
 
     let typed = id.typed::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&store).unwrap();
     let r = ExternRef::new(&mut store, "typed").unwrap();
-    let back = typed.call_async(&mut store, Some(r)).unwrap().wait().unwrap().unwrap();
+    let back = typed.call_async(&mut store, Some(r)).wait().unwrap().unwrap();
     assert_eq!(back.data(&store).unwrap().unwrap().downcast_ref::<&str>(), Some(&"typed"));
-    assert!(typed.call_async(&mut store, None).unwrap().wait().unwrap().is_none());
+    assert!(typed.call_async(&mut store, None).wait().unwrap().is_none());
 }
 
 #[test]
@@ -99,12 +103,12 @@ fn fuel_yields_cancel_and_reuse() {
     let mut store = Store::new(&engine, ());
     store.set_fuel(1 << 40).unwrap();
     store.fuel_async_yield_interval(Some(1_000)).unwrap();
-    let instance = Linker::new(&engine).instantiate_async(&mut store, &module).unwrap().wait().unwrap();
+    let instance = Linker::new(&engine).instantiate_async(&mut store, &module).wait().unwrap();
     let spin = instance.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
     let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
 
     let before = store.get_fuel().unwrap();
-    let mut call = spin.call_async(&mut store, ()).unwrap();
+    let mut call = spin.call_async(&mut store, ());
     for _ in 0..100 {
         assert!(!call.poll_once(), "an infinite loop must keep yielding");
     }
@@ -113,21 +117,23 @@ fn fuel_yields_cancel_and_reuse() {
     assert!(used >= 100 * 1_000, "fuel used: {used}");
 
     // The store runs further calls fine.
-    assert_eq!(add.call_async(&mut store, (20, 22)).unwrap().wait().unwrap(), 42);
+    assert_eq!(add.call_async(&mut store, (20, 22)).wait().unwrap(), 42);
     let func = instance.get_func(&mut store, "add").unwrap();
-    assert_eq!(pollster::block_on(func.call_async(&mut store, &[Val::I32(1), Val::I32(2)]).unwrap()).unwrap()[0].i32(), Some(3));
+    let mut sum = [Val::I32(0)];
+    pollster::block_on(func.call_async(&mut store, &[Val::I32(1), Val::I32(2)], &mut sum)).unwrap();
+    assert_eq!(sum[0].i32(), Some(3));
     // ... but only async ones, once it yields.
     let err = func.call(&mut store, &[Val::I32(1), Val::I32(2)], &mut [Val::I32(0)]).unwrap_err();
     assert!(err.to_string().contains("_async"), "{err}");
 
     // Cancelling twice in a row, and after a partial run, also works.
     for _ in 0..3 {
-        let mut call = spin.call_async(&mut store, ()).unwrap();
+        let mut call = spin.call_async(&mut store, ());
         assert!(!call.poll_once());
     }
     // A bounded loop yields several times, then finishes with its result.
     let count = instance.get_typed_func::<i32, i32>(&mut store, "count").unwrap();
-    let mut call = count.call_async(&mut store, 100_000).unwrap();
+    let mut call = count.call_async(&mut store, 100_000);
     let mut pending = 0;
     while !call.poll_once() {
         pending += 1;
@@ -143,11 +149,11 @@ fn fuel_runs_out_with_yielding() {
     store.set_fuel(50_000).unwrap();
     store.as_context_mut().fuel_async_yield_interval(Some(1_000)).unwrap();
     let spin = instance.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
-    let err = spin.call_async(&mut store, ()).unwrap().wait().unwrap_err();
+    let err = spin.call_async(&mut store, ()).wait().unwrap_err();
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel), "{err:?}");
     store.set_fuel(10_000).unwrap();
     let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
-    assert_eq!(add.call_async(&mut store, (1, 2)).unwrap().wait().unwrap(), 3);
+    assert_eq!(add.call_async(&mut store, (1, 2)).wait().unwrap(), 3);
 }
 
 #[test]
@@ -181,7 +187,7 @@ fn epoch_yields_from_another_thread() {
 
     // An infinite loop yields at every tick; cancel it after a few.
     let spin = instance.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
-    let mut call = spin.call_async(&mut store, ()).unwrap();
+    let mut call = spin.call_async(&mut store, ());
     for _ in 0..5 {
         assert!(!call.poll_once());
     }
@@ -189,7 +195,7 @@ fn epoch_yields_from_another_thread() {
 
     // A long bounded loop yields and still computes its result.
     let count = instance.get_typed_func::<i32, i32>(&mut store, "count").unwrap();
-    let mut call = count.call_async(&mut store, 300_000_000).unwrap();
+    let mut call = count.call_async(&mut store, 300_000_000);
     let mut pending = 0;
     while !call.poll_once() {
         pending += 1;
@@ -200,7 +206,7 @@ fn epoch_yields_from_another_thread() {
     assert!(pending >= 1, "expected at least one epoch yield");
 
     let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
-    assert_eq!(add.call_async(&mut store, (2, 2)).unwrap().wait().unwrap(), 4);
+    assert_eq!(add.call_async(&mut store, (2, 2)).wait().unwrap(), 4);
 }
 
 #[test]
@@ -208,14 +214,15 @@ fn traps_carry_their_code() {
     let engine = Engine::default();
     let (mut store, instance) = setup(&engine);
     let boom = instance.get_typed_func::<(), ()>(&mut store, "boom").unwrap();
-    let err = boom.call_async(&mut store, ()).unwrap().wait().unwrap_err();
+    let err = boom.call_async(&mut store, ()).wait().unwrap_err();
     assert!(err.root_cause().is::<Trap>(), "{err:?}");
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
 
     let div = instance.get_func(&mut store, "div").unwrap();
-    let err = pollster::block_on(div.call_async(&mut store, &[Val::I32(1), Val::I32(0)]).unwrap()).unwrap_err();
+    let mut ok = [Val::I32(0)];
+    let err = pollster::block_on(div.call_async(&mut store, &[Val::I32(1), Val::I32(0)], &mut ok)).unwrap_err();
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero));
-    let ok = div.call_async(&mut store, &[Val::I32(9), Val::I32(3)]).unwrap().wait().unwrap();
+    div.call_async(&mut store, &[Val::I32(9), Val::I32(3)], &mut ok).wait().unwrap();
     assert_eq!(ok[0].i32(), Some(3));
 }
 
@@ -226,38 +233,42 @@ fn failed_starts_are_errors() {
     let (mut other, other_instance) = setup(&engine);
     let add = instance.get_func(&mut store, "add").unwrap();
 
-    // Wrong arity: an `Err` at once.
-    let err = add.call_async(&mut store, &[Val::I32(1)]).unwrap_err();
+    // Wrong arity: an `Err` from the first poll, which finishes the future.
+    let mut sum = [Val::I32(0)];
+    let mut call = add.call_async(&mut store, &[Val::I32(1)], &mut sum);
+    assert!(call.poll_once());
+    assert!(call.is_finished());
+    let err = call.wait().unwrap_err();
     assert!(err.to_string().contains("expected 2 arguments, got 1"), "{err}");
     // Wrong argument type: an `Err` from Wasmtime, through the future.
-    let err = add.call_async(&mut store, &[Val::I32(1), Val::I64(2)]).unwrap().wait().unwrap_err();
+    let err = add.call_async(&mut store, &[Val::I32(1), Val::I64(2)], &mut sum).wait().unwrap_err();
     assert_eq!(err.downcast_ref::<Trap>(), None, "{err:?}");
     // Wrong store, for the function and for a reference argument.
-    assert!(add.call_async(&mut other, &[Val::I32(1), Val::I32(2)]).is_err());
+    assert!(add.call_async(&mut other, &[Val::I32(1), Val::I32(2)], &mut sum).wait().is_err());
     let typed = add.typed::<(i32, i32), i32>(&store).unwrap();
-    assert!(typed.call_async(&mut other, (1, 2)).is_err());
+    assert!(typed.call_async(&mut other, (1, 2)).wait().is_err());
     let foreign = ExternRef::new(&mut other, ()).unwrap();
     let id = instance.get_func(&mut store, "id_ext").unwrap();
-    assert!(id.call_async(&mut store, &[Val::ExternRef(Some(foreign))]).is_err());
+    assert!(id.call_async(&mut store, &[Val::ExternRef(Some(foreign))], &mut [Val::ExternRef(None)]).wait().is_err());
     let id_typed = id.typed::<Option<Rooted<ExternRef>>, Option<Rooted<ExternRef>>>(&store).unwrap();
-    assert!(id_typed.call_async(&mut store, Some(foreign)).is_err());
+    assert!(id_typed.call_async(&mut store, Some(foreign)).wait().is_err());
 
     // Both stores still work.
-    assert_eq!(typed.call_async(&mut store, (1, 2)).unwrap().wait().unwrap(), 3);
+    assert_eq!(typed.call_async(&mut store, (1, 2)).wait().unwrap(), 3);
     let other_add = other_instance.get_typed_func::<(i32, i32), i32>(&mut other, "add").unwrap();
-    assert_eq!(other_add.call_async(&mut other, (3, 4)).unwrap().wait().unwrap(), 7);
+    assert_eq!(other_add.call_async(&mut other, (3, 4)).wait().unwrap(), 7);
 
     // Instantiation failures.
     let needs_import = Module::new(&engine, r#"(module (import "host" "f" (func)))"#).unwrap();
     let linker = Linker::new(&engine);
-    let err = linker.instantiate_async(&mut store, &needs_import).unwrap().wait().unwrap_err();
+    let err = linker.instantiate_async(&mut store, &needs_import).wait().unwrap_err();
     assert!(err.to_string().contains("host"), "{err}");
     let other_engine = Engine::default();
     let foreign_module = Module::new(&other_engine, "(module)").unwrap();
-    assert!(linker.instantiate_async(&mut store, &foreign_module).is_err());
-    assert!(Linker::<()>::new(&other_engine).instantiate_async(&mut store, &Module::new(&engine, "(module)").unwrap()).is_err());
+    assert!(linker.instantiate_async(&mut store, &foreign_module).wait().is_err());
+    assert!(Linker::<()>::new(&other_engine).instantiate_async(&mut store, &Module::new(&engine, "(module)").unwrap()).wait().is_err());
     let start_traps = Module::new(&engine, r#"(module (func $s unreachable) (start $s))"#).unwrap();
-    let err = linker.instantiate_async(&mut store, &start_traps).unwrap().wait().unwrap_err();
+    let err = linker.instantiate_async(&mut store, &start_traps).wait().unwrap_err();
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
 }
 
@@ -268,12 +279,12 @@ fn instance_pre_instantiate_async() {
     let pre = Linker::<u8>::new(&engine).instantiate_pre(&module).unwrap();
     for i in 0..3 {
         let mut store = Store::new(&engine, i);
-        let instance = pollster::block_on(pre.instantiate_async(&mut store).unwrap()).unwrap();
+        let instance = pollster::block_on(pre.instantiate_async(&mut store)).unwrap();
         let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
-        assert_eq!(add.call_async(&mut store, (i as i32, 1)).unwrap().wait().unwrap(), i as i32 + 1);
+        assert_eq!(add.call_async(&mut store, (i as i32, 1)).wait().unwrap(), i as i32 + 1);
     }
     let mut foreign = Store::new(&Engine::default(), 0u8);
-    assert!(pre.instantiate_async(&mut foreign).is_err());
+    assert!(pre.instantiate_async(&mut foreign).wait().is_err());
 }
 
 /// Ready with `value` after returning `Pending` `n` times; counts its polls.
@@ -384,11 +395,11 @@ fn async_host_function_completes_after_n_polls() {
     let module = Module::new(&engine, IMPORTS).unwrap();
     let linker = host_linker(&engine);
     let mut store = host_store(&engine);
-    let instance = linker.instantiate_async(&mut store, &module).unwrap().wait().unwrap();
+    let instance = linker.instantiate_async(&mut store, &module).wait().unwrap();
     let after = instance.get_typed_func::<(i32, i32), i32>(&mut store, "after").unwrap();
 
     for n in [0, 1, 5, 50] {
-        let mut call = after.call_async(&mut store, (100, n)).unwrap();
+        let mut call = after.call_async(&mut store, (100, n));
         let mut pending = 0;
         while !call.poll_once() {
             pending += 1;
@@ -400,7 +411,7 @@ fn async_host_function_completes_after_n_polls() {
 
     // Sync host functions still work inside an async call.
     let mixed = instance.get_typed_func::<i32, i32>(&mut store, "sync_then_async").unwrap();
-    assert_eq!(pollster::block_on(mixed.call_async(&mut store, 4).unwrap()).unwrap(), 40);
+    assert_eq!(pollster::block_on(mixed.call_async(&mut store, 4)).unwrap(), 40);
 
     // A store with async host functions needs the async entry points
     // (`TypedFunc::call` is refused too; see the test further down).
@@ -417,7 +428,7 @@ fn async_host_instance() -> (Store<Host>, Instance, TypedFunc<(), i32>) {
     let module = Module::new(&engine, IMPORTS).unwrap();
     let linker = host_linker(&engine);
     let mut store = host_store(&engine);
-    let instance = linker.instantiate_async(&mut store, &module).unwrap().wait().unwrap();
+    let instance = linker.instantiate_async(&mut store, &module).wait().unwrap();
     let recv = instance.get_typed_func::<(), i32>(&mut store, "recv").unwrap();
     (store, instance, recv)
 }
@@ -432,7 +443,7 @@ fn async_host_function_fed_by_another_thread() {
         std::thread::sleep(Duration::from_millis(20));
         tx.send(77).unwrap();
     });
-    let mut call = recv.call_async(&mut store, ()).unwrap();
+    let mut call = recv.call_async(&mut store, ());
     let mut pending = 0u64;
     while !call.poll_once() {
         pending += 1;
@@ -450,7 +461,7 @@ fn cancelling_a_pending_async_host_call_drops_its_future() {
 
     let (tx, rx) = mpsc::channel::<i32>();
     store.data_mut().receivers.push(rx);
-    let mut call = recv.call_async(&mut store, ()).unwrap();
+    let mut call = recv.call_async(&mut store, ());
     for _ in 0..10 {
         assert!(!call.poll_once());
     }
@@ -459,7 +470,7 @@ fn cancelling_a_pending_async_host_call_drops_its_future() {
     drop(tx);
 
     let after = instance.get_typed_func::<(i32, i32), i32>(&mut store, "after").unwrap();
-    assert_eq!(after.call_async(&mut store, (1, 2)).unwrap().wait().unwrap(), 2);
+    assert_eq!(after.call_async(&mut store, (1, 2)).wait().unwrap(), 2);
 }
 
 #[test]
@@ -470,22 +481,22 @@ fn async_host_function_failures_trap() {
     // Host failures come back as the host's error with the wasm backtrace,
     // as from sync host functions.
     for (how, message) in [(0, "panic in the closure"), (1, "error from the future"), (2, "panic in the future")] {
-        let err = fail.call_async(&mut store, how).unwrap().wait().unwrap_err();
+        let err = fail.call_async(&mut store, how).wait().unwrap_err();
         assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
         assert!(err.root_cause().to_string().contains(message), "{err:?}");
     }
-    let err = fail.call_async(&mut store, 3).unwrap().wait().unwrap_err();
+    let err = fail.call_async(&mut store, 3).wait().unwrap_err();
     assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerOverflow), "{err:?}");
 
     let wrong = instance.get_typed_func::<(), i32>(&mut store, "wrong").unwrap();
-    let err = wrong.call_async(&mut store, ()).unwrap().wait().unwrap_err();
+    let err = wrong.call_async(&mut store, ()).wait().unwrap_err();
     assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
     assert!(err.root_cause().to_string().contains("result 0 has type"), "{err:?}");
 
     // The store is fine afterwards.
     let after = instance.get_typed_func::<(i32, i32), i32>(&mut store, "after").unwrap();
-    assert_eq!(after.call_async(&mut store, (5, 1)).unwrap().wait().unwrap(), 6);
+    assert_eq!(after.call_async(&mut store, (5, 1)).wait().unwrap(), 6);
 }
 
 #[test]
@@ -498,11 +509,11 @@ fn works_under_a_multi_threaded_tokio_runtime() {
 
     // `block_on` a future that owns the store and borrows it inside.
     let (store_back, sum) = runtime.block_on(async move {
-        let instance = linker.instantiate_async(&mut store, &module).unwrap().await.unwrap();
+        let instance = linker.instantiate_async(&mut store, &module).await.unwrap();
         let after = instance.get_typed_func::<(i32, i32), i32>(&mut store, "after").unwrap();
         let mut sum = 0;
         for i in 0..10 {
-            sum += after.call_async(&mut store, (i, i)).unwrap().await.unwrap();
+            sum += after.call_async(&mut store, (i, i)).await.unwrap();
         }
         (store, sum)
     });
@@ -514,7 +525,7 @@ fn works_under_a_multi_threaded_tokio_runtime() {
     let handle = runtime.spawn(async move {
         let (mut store, instance) = setup(&engine2);
         let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
-        add.call_async(&mut store, (40, 2)).unwrap().await.unwrap()
+        add.call_async(&mut store, (40, 2)).await.unwrap()
     });
     assert_eq!(runtime.block_on(handle).unwrap(), 42);
 }
@@ -527,11 +538,11 @@ fn typed_sync_call_in_a_store_with_async_host_functions_is_an_error_not_an_abort
     let module = Module::new(&engine, r#"(module (import "host" "f" (func $f (result i32)))
         (func (export "run") (result i32) call $f))"#)?;
     let mut store = Store::new(&engine, ());
-    let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    let instance = linker.instantiate_async(&mut store, &module).wait()?;
     let run = instance.get_typed_func::<(), i32>(&mut store, "run")?;
     let err = run.call(&mut store, ()).unwrap_err();
     assert!(err.to_string().contains("call_async"), "{err}");
-    assert_eq!(run.call_async(&mut store, ())?.wait()?, 7);
+    assert_eq!(run.call_async(&mut store, ()).wait()?, 7);
     Ok(())
 }
 
@@ -552,16 +563,16 @@ fn typed_async_host_functions_get_caller_data_and_return_tuples_or_traps() -> Re
     let module = Module::new(&engine, r#"(module (import "host" "divmod" (func $dm (param i64 i64) (result i64 i64)))
         (func (export "run") (param i64 i64) (result i64 i64) local.get 0 local.get 1 call $dm))"#)?;
     let mut store = Store::new(&engine, 100);
-    let instance = linker.instantiate_async(&mut store, &module)?.wait()?;
+    let instance = linker.instantiate_async(&mut store, &module).wait()?;
     let run = instance.get_typed_func::<(i64, i64), (i64, i64)>(&mut store, "run")?;
-    let mut future = run.call_async(&mut store, (17, 5))?;
+    let mut future = run.call_async(&mut store, (17, 5));
     let mut pending = 0;
     while !future.poll_once() {
         pending += 1;
     }
     assert!(pending >= 3, "the host future yielded {pending} times");
     assert_eq!(future.wait()?, (103, 2));
-    let err = run.call_async(&mut store, (1, 0))?.wait().unwrap_err();
+    let err = run.call_async(&mut store, (1, 0)).wait().unwrap_err();
     assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
     assert_eq!(err.root_cause().to_string(), "division by zero in the host", "{err:?}");
     Ok(())

@@ -59,7 +59,7 @@ impl Env {
             store.set_fuel(1 << 40).unwrap();
             store.fuel_async_yield_interval(Some(1_000)).unwrap();
         }
-        let instance = self.linker.instantiate_async(&mut store, &self.module).unwrap().wait().unwrap();
+        let instance = self.linker.instantiate_async(&mut store, &self.module).wait().unwrap();
         (store, instance)
     }
 
@@ -161,9 +161,9 @@ fn poller_drop_cancels_and_returns_stores() {
         assert_eq!(store.data().id, i as i64);
         assert!(result.unwrap_err().to_string().contains("cancelled"));
         // The store is usable after the cancelled call.
-        let instance = env.linker.instantiate_async(&mut store, &env.module).unwrap().wait().unwrap();
+        let instance = env.linker.instantiate_async(&mut store, &env.module).wait().unwrap();
         let mul = instance.get_typed_func::<(i32, i64), i64>(&mut store, "mul").unwrap();
-        assert_eq!(mul.call_async(&mut store, (2, 21)).unwrap().wait().unwrap(), 42);
+        assert_eq!(mul.call_async(&mut store, (2, 21)).wait().unwrap(), 42);
     }
 }
 
@@ -248,7 +248,7 @@ fn owned_call_future_on_tokio_and_pollster() {
     let mut future = OwnedCallFuture::new(store, (spin, ()));
     assert!(!future.poll_once());
     let mut store = future.cancel();
-    assert_eq!(mul.call_async(&mut store, (2, 2)).unwrap().wait().unwrap(), 4);
+    assert_eq!(mul.call_async(&mut store, (2, 2)).wait().unwrap(), 4);
     // Dropping an unfinished one drops its store.
     let mut future = OwnedCallFuture::new(store, (spin, ()));
     assert!(!future.poll_once());

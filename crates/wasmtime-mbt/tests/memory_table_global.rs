@@ -111,8 +111,8 @@ fn store_limiter_denies_memory_growth() {
             (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))"#,
     )
     .unwrap();
-    let mut store = Store::new(&engine, ());
-    store.limiter(StoreLimitsBuilder::new().memory_size(2 * PAGE as u64).build());
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(2 * PAGE).build());
+    store.limiter(|limits| limits);
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let mem = instance.get_memory(&mut store, "mem").unwrap();
     let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
@@ -130,26 +130,26 @@ fn store_limiter_denies_memory_growth() {
 fn store_limiter_denies_instances_tables_memories_and_table_elements() {
     let engine = Engine::default();
     let empty = Module::new(&engine, "(module)").unwrap();
-    let mut store = Store::new(&engine, ());
-    store.limiter(StoreLimitsBuilder::new().instances(2).build());
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().instances(2).build());
+    store.limiter(|limits| limits);
     Instance::new(&mut store, &empty, &[]).unwrap();
     Instance::new(&mut store, &empty, &[]).unwrap();
     assert!(Instance::new(&mut store, &empty, &[]).is_err());
 
     let with_memory = Module::new(&engine, "(module (memory 1))").unwrap();
-    let mut store = Store::new(&engine, ());
-    store.limiter(StoreLimitsBuilder::new().memories(1).build());
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().memories(1).build());
+    store.limiter(|limits| limits);
     Instance::new(&mut store, &with_memory, &[]).unwrap();
     assert!(Instance::new(&mut store, &with_memory, &[]).is_err());
 
     let with_table = Module::new(&engine, "(module (table 1 funcref))").unwrap();
-    let mut store = Store::new(&engine, ());
-    store.limiter(StoreLimitsBuilder::new().tables(1).build());
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().tables(1).build());
+    store.limiter(|limits| limits);
     Instance::new(&mut store, &with_table, &[]).unwrap();
     assert!(Instance::new(&mut store, &with_table, &[]).is_err());
 
-    let mut store = Store::new(&engine, ());
-    store.limiter(StoreLimitsBuilder::new().table_elements(10).build());
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().table_elements(10).build());
+    store.limiter(|limits| limits);
     let table = Table::new(&mut store, TableType::new(RefType::FUNCREF, 5, None), Ref::Func(None)).unwrap();
     assert_eq!(table.grow(&mut store, 5, Ref::Func(None)).unwrap(), 5);
     assert!(table.grow(&mut store, 1, Ref::Func(None)).is_err());

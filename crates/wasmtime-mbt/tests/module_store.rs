@@ -301,10 +301,10 @@ fn into_data_drops_wasm_objects_but_returns_data() {
 #[test]
 fn gc_runs() {
     let mut store = Store::new(&Engine::default(), ());
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     let _r = ExternRef::new(&mut store, 5u8).unwrap();
-    store.gc().unwrap();
-    store.gc().unwrap();
+    store.gc(None).unwrap();
+    store.gc(None).unwrap();
 }
 
 #[test]

@@ -375,7 +375,7 @@ fn externref_data_is_dropped_with_the_store() {
         let mut scope = RootScope::new(&mut store);
         ExternRef::new(&mut scope, tracked(3, &drops)).unwrap();
     }
-    store.gc().unwrap();
+    store.gc(None).unwrap();
 
     let g = instance.get_global(&mut store, "g").unwrap();
     let from_global = g.get(&mut store);
@@ -399,11 +399,11 @@ fn gc_collects_unreachable_externrefs() {
     };
     let clone = owned.clone();
     drop(owned);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 0, "still rooted by the clone");
     assert_eq!(value_of(&clone, &store), 1);
     drop(clone);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 1, "unrooted and collected");
 }
 
