@@ -784,5 +784,5 @@ unsafe extern "C" fn drop_host_call<Fut>(env: *mut c_void) {
     // SAFETY: `env` came from `Box::into_raw` in `async_trampoline`; C
     // calls the finalizer once. A panic in the future's `Drop` must not
     // unwind into C.
-    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(env.cast::<HostCall<Fut>>()) })));
+    unsafe { crate::guard::drop_box::<HostCall<Fut>>(env) }
 }

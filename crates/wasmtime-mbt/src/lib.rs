@@ -34,6 +34,7 @@ pub mod error;
 mod externals;
 mod func;
 mod global;
+mod guard;
 mod instance;
 mod job;
 mod linker;

@@ -115,8 +115,8 @@ rooted_ref! {
 
 unsafe extern "C" fn drop_host_data(data: *mut c_void) {
     // SAFETY: `data` came from `Box::into_raw` in `ExternRef::new` and the
-    // finalizer runs once.
-    drop(unsafe { Box::from_raw(data.cast::<HostData>()) });
+    // finalizer runs once; a panicking `Drop` of the data stays in Rust.
+    unsafe { crate::guard::drop_box::<HostData>(data) }
 }
 
 impl ExternRef {

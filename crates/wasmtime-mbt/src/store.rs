@@ -454,7 +454,11 @@ where
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
         Ok(Err(e)) => return epoch_failure(context, e),
-        Err(_) => return epoch_failure(context, Error::msg("epoch deadline callback panicked")),
+        Err(payload) => {
+            // The payload's own `Drop` may panic: not here, in C's frame.
+            crate::guard::drop_payload(payload);
+            return epoch_failure(context, Error::msg("epoch deadline callback panicked"));
+        }
     };
     // SAFETY: both out-pointers are valid for this callback.
     unsafe {
@@ -468,7 +472,7 @@ where
 /// the store, so the call that led here returns it (as for host functions).
 #[cold]
 fn epoch_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
-    let raw = new_error(&error.to_string());
+    let raw = new_error(&crate::guard::message_of(&error));
     // SAFETY: the context is the store's, live for this callback, and the
     // callback that borrowed it has returned.
     unsafe { StoreOpaque::from_context(context) }.set_host_error(error);

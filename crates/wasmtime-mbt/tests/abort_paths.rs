@@ -264,7 +264,7 @@ isolated! {
         let spin = Instance::new(&mut store, &module, &[]).unwrap().get_typed_func::<(), ()>(&mut store, "spin").unwrap();
         engine.increment_epoch();
         let err = spin.call(&mut store, ()).unwrap_err();
-        assert!(err.to_string().contains("epoch deadline callback panicked"), "{err:?}");
+        assert_eq!(err.root_cause().to_string(), "epoch deadline callback panicked", "{err:?}");
     }
 }
 
