@@ -482,6 +482,7 @@ impl<T> Linker<T> {
         let opaque = opaque_of(store);
         check_engine(opaque, module)?;
         self.check_engine(opaque.engine())?;
+        self.stores.check(self.raw.as_ptr(), module, opaque)?;
         opaque.note_linker(self.has_async, self.has_wasi);
         let linker = self.raw.as_ptr();
         // SAFETY: the linker and module are borrowed for `'a`; the store's

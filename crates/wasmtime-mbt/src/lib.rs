@@ -38,6 +38,7 @@ mod guard;
 mod instance;
 mod job;
 mod linker;
+mod linker_stores;
 mod memory;
 mod module;
 mod owned;

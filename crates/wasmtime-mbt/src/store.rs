@@ -488,7 +488,7 @@ pub(crate) fn new_error(message: &str) -> *mut sys::wasmtime_error_t {
 
 #[cold]
 #[track_caller]
-fn wrong_store_panic() -> ! {
+pub(crate) fn wrong_store_panic() -> ! {
     panic!("object used with the wrong store")
 }
 

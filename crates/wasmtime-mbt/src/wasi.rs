@@ -640,6 +640,8 @@ impl<T: 'static> Linker<T> {
         // SAFETY: the linker is live.
         unsafe { Error::check(sys::wasmtime_linker_define_wasi(self.as_raw()))? };
         self.has_wasi = true;
+        self.stores.forget_module("wasi_snapshot_preview1");
+        self.stores.forget_module("wasi_unstable");
         Ok(self)
     }
 
