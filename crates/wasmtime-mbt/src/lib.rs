@@ -29,6 +29,7 @@
 
 mod async_call;
 mod config;
+mod cont_types;
 mod engine;
 pub mod error;
 mod externals;
