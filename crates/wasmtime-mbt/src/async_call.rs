@@ -28,23 +28,23 @@ use crate::{
     Val, ValType, WasmParams, WasmResults,
 };
 
-// `wasmtime_context_epoch_deadline_async_yield_and_update` is declared in
-// `wasmtime/async.h` (and so in the bindings) as returning a
-// `wasmtime_error_t *`, but Wasmtime 48 defines it returning nothing: the
-// "returned" pointer would be whatever is left in the return register.
-// Declare it with its real signature instead.
-unsafe extern "C" {
-    #[link_name = "wasmtime_context_epoch_deadline_async_yield_and_update"]
-    fn epoch_deadline_async_yield_and_update_raw(context: *mut sys::wasmtime_context_t, delta: u64);
-}
-
-fn fuel_async_yield_interval_raw(context: *mut sys::wasmtime_context_t, interval: Option<u64>) -> Result<()> {
+fn fuel_async_yield_interval_raw(store: &StoreOpaque, interval: Option<u64>) -> Result<()> {
     // The C API spells "no interval" as 0; Wasmtime rejects `Some(0)`.
     if interval == Some(0) {
         return Err(Error::msg("fuel_async_yield_interval must not be 0"));
     }
     // SAFETY: the context is live; the error, if any, is owned.
-    unsafe { Error::check(sys::wasmtime_context_fuel_async_yield_interval(context, interval.unwrap_or(0))) }
+    unsafe { Error::check(sys::wasmtime_context_fuel_async_yield_interval(store.context(), interval.unwrap_or(0)))? };
+    // As in `wasmtime`: from now on only `*_async` entry points.
+    store.require_async();
+    Ok(())
+}
+
+fn epoch_deadline_async_yield_and_update_raw(store: &StoreOpaque, delta: u64) {
+    // SAFETY: the context is live; the function returns nothing.
+    unsafe { sys::wasmtime_context_epoch_deadline_async_yield_and_update(store.context(), delta) };
+    // As in `wasmtime`: from now on only `*_async` entry points.
+    store.require_async();
 }
 
 impl<T> Store<T> {
@@ -74,7 +74,7 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
-        fuel_async_yield_interval_raw(self.as_context_mut().0.opaque.context(), interval)
+        fuel_async_yield_interval_raw(&self.as_context_mut().0.opaque, interval)
     }
 
     /// Makes reaching the epoch deadline yield to the async caller and then
@@ -96,21 +96,19 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn epoch_deadline_async_yield_and_update(&mut self, delta: u64) {
-        // SAFETY: the context is live; the function returns nothing.
-        unsafe { epoch_deadline_async_yield_and_update_raw(self.as_context_mut().0.opaque.context(), delta) }
+        epoch_deadline_async_yield_and_update_raw(&self.as_context_mut().0.opaque, delta)
     }
 }
 
 impl<T> StoreContextMut<'_, T> {
     /// See [`Store::fuel_async_yield_interval`].
     pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
-        fuel_async_yield_interval_raw(self.0.opaque.context(), interval)
+        fuel_async_yield_interval_raw(&self.0.opaque, interval)
     }
 
     /// See [`Store::epoch_deadline_async_yield_and_update`].
     pub fn epoch_deadline_async_yield_and_update(&mut self, delta: u64) {
-        // SAFETY: the context is live; the function returns nothing.
-        unsafe { epoch_deadline_async_yield_and_update_raw(self.0.opaque.context(), delta) }
+        epoch_deadline_async_yield_and_update_raw(&self.0.opaque, delta)
     }
 }
 

@@ -45,10 +45,14 @@ pub struct StoreOpaque {
     /// through wasm as a C trap (which can only carry a message), so the
     /// call that started it returns the original [`Error`].
     host_error: Cell<Option<Error>>,
-    /// Whether async host functions may be reachable from this store.
-    /// Wasmtime panics (an abort, behind C) when one is reached through
-    /// `wasmtime_func_call_unchecked`, so typed calls check this first.
-    async_host_funcs: Cell<bool>,
+    /// Whether this store only runs wasm through `*_async` entry points,
+    /// as Wasmtime's `async_required`: async host functions may be
+    /// reachable, or wasm may yield (fuel or epoch yielding). C checks it
+    /// for `wasmtime_func_call`; `wasmtime_func_call_unchecked` does not, and
+    /// reaching an async host function or a yield there panics (an abort,
+    /// behind C) or suspends an enclosing `call_async` fiber with a host
+    /// frame live (issue 15 #2), so typed calls check this first.
+    async_required: Cell<bool>,
     /// Whether the store has a WASI context (`wasmtime_context_set_wasi`).
     /// Wasmtime's WASI functions panic (an abort, behind C) in a store
     /// without one, so linkers with WASI install an empty one first.
@@ -100,7 +104,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_host_funcs: Cell::new(false), wasi: Cell::new(false) };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), wasi: Cell::new(false) };
         let mut inner = Box::new(StoreInner { opaque, data });
         let data_ptr: *mut StoreInner<T> = &mut *inner;
         // SAFETY: the context is live; the pointer stays valid because the
@@ -331,7 +335,7 @@ impl StoreOpaque {
     /// (`has_async`) entered this store.
     pub(crate) fn note_linker(&self, has_async: bool, has_wasi: bool) {
         if has_async {
-            self.async_host_funcs.set(true);
+            self.require_async();
         }
         if has_wasi && !self.wasi.get() {
             // SAFETY: the context is live; C takes ownership of the fresh
@@ -350,10 +354,16 @@ impl StoreOpaque {
         self.wasi.set(true);
     }
 
-    /// `Err` if a synchronous typed call could reach an async host function.
+    /// Records that this store now requires `*_async` entry points.
+    pub(crate) fn require_async(&self) {
+        self.async_required.set(true);
+    }
+
+    /// `Err`, with `wasmtime`'s message, if the store requires `*_async`
+    /// entry points (`validate_sync_call` in `wasmtime`).
     #[inline]
     pub(crate) fn check_sync_call(&self) -> Result<()> {
-        if self.async_host_funcs.get() {
+        if self.async_required.get() {
             Err(async_store_error())
         } else {
             Ok(())
@@ -499,7 +509,7 @@ fn wrong_store_error() -> Error {
 
 #[cold]
 fn async_store_error() -> Error {
-    Error::msg("this store has async host functions: call wasm with `call_async`, not `call`")
+    Error::msg("store configuration requires that `*_async` functions are used instead")
 }
 
 /// Resource limits for a store; see [`Store::limiter`]. `None` keeps
