@@ -114,7 +114,7 @@ impl<T> StoreContextMut<'_, T> {
 
 /// The store part a call needs, borrowed for as long as the returned future.
 fn opaque_of<T>(store: &mut Store<T>) -> &mut StoreOpaque {
-    let inner: &mut StoreInner<T> = store.as_context_mut().0;
+    let inner: &mut StoreInner<T> = store.as_context_mut().0.into_mut();
     &mut inner.opaque
 }
 
@@ -223,7 +223,10 @@ pub struct CallFuture<'a, R> {
     /// The C future; `None` once finished (deleted as soon as it finishes).
     raw: Option<Owned<sys::wasmtime_call_future_t>>,
     slots: NonNull<Slots>,
-    store: NonNull<StoreOpaque>,
+    /// The store's C context: the store is re-derived from it (C's data
+    /// pointer) after each poll, because host code run by the poll builds
+    /// its own `&mut` to the store (see `store_ptr.rs`).
+    context: *mut sys::wasmtime_context_t,
     finish: Finish<R>,
     output: Option<Result<R>>,
     _borrow: PhantomData<&'a mut StoreOpaque>,
@@ -265,7 +268,7 @@ impl<'a, R> CallFuture<'a, R> {
         // they are reached through is never invalidated by moves.
         let raw = unsafe { Owned::from_raw(start(store.context(), slots.as_mut())) };
         // Built even on failure, so that its `Drop` frees the slots.
-        let future = CallFuture { raw, slots, store: NonNull::from(&*store), finish, output: None, _borrow: PhantomData };
+        let future = CallFuture { raw, slots, context: store.context(), finish, output: None, _borrow: PhantomData };
         if future.raw.is_none() {
             return Err(Error::msg("Wasmtime returned no call future"));
         }
@@ -289,8 +292,9 @@ impl<'a, R> CallFuture<'a, R> {
         }
         self.raw = None;
         // SAFETY: the call finished, so the slots hold its outcome; the
-        // store is exclusively ours for `'a`, and the C future is gone.
-        self.output = Some(unsafe { (self.finish)(self.store.as_ref(), self.slots.as_mut()) });
+        // store is exclusively ours for `'a`, and the C future is gone; the
+        // store reference is derived anew, after the poll.
+        self.output = Some(unsafe { (self.finish)(StoreOpaque::from_context(self.context), self.slots.as_mut()) });
         true
     }
 

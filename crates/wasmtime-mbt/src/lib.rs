@@ -53,6 +53,7 @@ pub mod api_map {}
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 mod store;
+mod store_ptr;
 mod table;
 mod trap;
 mod types;

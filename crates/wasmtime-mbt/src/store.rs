@@ -87,7 +87,10 @@ pub(crate) struct StoreInner<T> {
 /// assert_eq!(store.into_data(), 6);
 /// ```
 pub struct Store<T> {
-    inner: Box<StoreInner<T>>,
+    /// From `Box::into_raw`: the root pointer of the store's memory, also
+    /// C's data pointer (see `store_ptr.rs`). Freed in `Drop`/`into_data`.
+    inner: std::ptr::NonNull<StoreInner<T>>,
+    _owns: std::marker::PhantomData<Box<StoreInner<T>>>,
 }
 
 // SAFETY: the C store may move between threads (it wraps `wasmtime::Store`,
@@ -105,12 +108,29 @@ impl<T> Store<T> {
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
         let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), wasi: Cell::new(false) };
-        let mut inner = Box::new(StoreInner { opaque, data });
-        let data_ptr: *mut StoreInner<T> = &mut *inner;
-        // SAFETY: the context is live; the pointer stays valid because the
-        // box never moves and outlives the C store (it owns it).
+        // The raw pointer is the root of all access (see `store_ptr.rs`):
+        // no reference to the allocation outlives this statement.
+        let data_ptr: *mut StoreInner<T> = Box::into_raw(Box::new(StoreInner { opaque, data }));
+        // SAFETY: the context is live; the allocation never moves and
+        // outlives the C store (it owns it).
         unsafe { sys::wasmtime_context_set_data(context, data_ptr.cast()) };
-        Store { inner }
+        // SAFETY: `Box::into_raw` never returns null.
+        Store { inner: unsafe { std::ptr::NonNull::new_unchecked(data_ptr) }, _owns: std::marker::PhantomData }
+    }
+
+    /// The store's memory, shared.
+    #[inline]
+    fn inner(&self) -> &StoreInner<T> {
+        // SAFETY: live until `Drop`; `&self` excludes host code (which
+        // only runs inside calls that take `&mut`).
+        unsafe { self.inner.as_ref() }
+    }
+
+    /// The store's memory, as an exclusive root pointer.
+    #[inline]
+    fn ptr(&mut self) -> crate::store_ptr::StorePtr<'_, T> {
+        // SAFETY: the root pointer, exclusively ours while `self` is borrowed.
+        unsafe { crate::store_ptr::StorePtr::new(self.inner) }
     }
 
     /// Like [`Store::new`], returning a `Result` as
@@ -129,23 +149,26 @@ impl<T> Store<T> {
 
     /// The engine this store was created on.
     pub fn engine(&self) -> &Engine {
-        &self.inner.opaque.engine
+        &self.inner().opaque.engine
     }
 
     /// The host data.
     pub fn data(&self) -> &T {
-        &self.inner.data
+        &self.inner().data
     }
 
     /// The host data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
-        &mut self.inner.data
+        &mut self.ptr().into_mut().data
     }
 
     /// Consumes the store (freeing every wasm object in it) and returns the
     /// host data.
     pub fn into_data(self) -> T {
-        let StoreInner { opaque, data } = *self.inner;
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: the allocation from `Store::new`, freed once (`Drop` does
+        // not run for `this`).
+        let StoreInner { opaque, data } = *unsafe { Box::from_raw(this.inner.as_ptr()) };
         drop(opaque);
         data
     }
@@ -164,12 +187,12 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
-        self.inner.opaque.set_fuel(fuel)
+        self.ptr().into_mut().opaque.set_fuel(fuel)
     }
 
     /// The fuel left (`wasmtime_context_get_fuel`).
     pub fn get_fuel(&self) -> Result<u64> {
-        self.inner.opaque.get_fuel()
+        self.inner().opaque.get_fuel()
     }
 
     /// Sets the epoch deadline to `ticks_beyond_current` increments of
@@ -177,7 +200,7 @@ impl<T> Store<T> {
     /// Reaching it traps with [`Trap::Interrupt`](crate::Trap::Interrupt).
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
         // SAFETY: the context is live.
-        unsafe { sys::wasmtime_context_set_epoch_deadline(self.inner.opaque.context, ticks_beyond_current) }
+        unsafe { sys::wasmtime_context_set_epoch_deadline(self.inner().opaque.context, ticks_beyond_current) }
     }
 
     /// Calls `f` whenever the epoch deadline is reached, instead of
@@ -217,7 +240,7 @@ impl<T> Store<T> {
         // matching finalizer when the store is deleted or the callback replaced.
         unsafe {
             sys::wasmtime_store_epoch_deadline_callback(
-                self.inner.opaque.raw.as_ptr(),
+                self.inner().opaque.raw.as_ptr(),
                 Some(epoch_trampoline::<T, F>),
                 env.cast(),
                 Some(crate::func::drop_box::<F>),
@@ -246,7 +269,7 @@ impl<T> Store<T> {
         // SAFETY: the store is live; negative values keep defaults.
         unsafe {
             sys::wasmtime_store_limiter(
-                self.inner.opaque.raw.as_ptr(),
+                self.inner().opaque.raw.as_ptr(),
                 l(limits.memory_size),
                 l(limits.table_elements),
                 l(limits.instances),
@@ -259,7 +282,7 @@ impl<T> Store<T> {
     /// Runs a garbage collection of GC references (`wasmtime_context_gc`).
     pub fn gc(&mut self) -> Result<()> {
         // SAFETY: the context is live; the error, if any, is owned.
-        unsafe { Error::check(sys::wasmtime_context_gc(self.inner.opaque.context)) }
+        unsafe { Error::check(sys::wasmtime_context_gc(self.inner().opaque.context)) }
     }
 }
 
@@ -458,7 +481,7 @@ where
         // SAFETY: `env` is the `F` box registered for this store, and the
         // context is the store's, live for this callback.
         let f = unsafe { &mut *env.cast::<F>() };
-        f(StoreContextMut(unsafe { StoreInner::<T>::from_context(context) }))
+        f(StoreContextMut(unsafe { StoreInner::<T>::ptr_from_context(context) }))
     }));
     let (ticks, k) = match outcome {
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
@@ -578,7 +601,10 @@ impl StoreLimitsBuilder {
 pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
 
 /// An exclusive borrow of a store, as `wasmtime::StoreContextMut`.
-pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
+///
+/// Holds the store's root pointer rather than a `&mut` (see
+/// `store_ptr.rs`), so host calls nested inside it stay sound.
+pub struct StoreContextMut<'a, T>(pub(crate) crate::store_ptr::StorePtr<'a, T>);
 
 impl<T> StoreInner<T> {
     /// The store behind a C context whose data pointer this crate set.
@@ -587,8 +613,21 @@ impl<T> StoreInner<T> {
     /// `context` must belong to a live `Store<T>` (with this `T`), and no
     /// other reference to its `StoreInner` may be used while the result is.
     pub(crate) unsafe fn from_context<'a>(context: *mut sys::wasmtime_context_t) -> &'a mut StoreInner<T> {
-        // SAFETY: forwarded; the data pointer was set in `Store::new`.
-        unsafe { &mut *sys::wasmtime_context_get_data(context).cast::<StoreInner<T>>() }
+        // SAFETY: forwarded.
+        unsafe { Self::ptr_from_context(context) }.into_mut()
+    }
+
+    /// The store behind a C context, as a root pointer (see `store_ptr.rs`).
+    ///
+    /// # Safety
+    /// As for [`StoreInner::from_context`].
+    pub(crate) unsafe fn ptr_from_context<'a>(context: *mut sys::wasmtime_context_t) -> crate::store_ptr::StorePtr<'a, T> {
+        // SAFETY: the data pointer was set in `Store::new`: the root
+        // pointer of a live `StoreInner<T>`, non-null.
+        unsafe {
+            let ptr = sys::wasmtime_context_get_data(context).cast::<StoreInner<T>>();
+            crate::store_ptr::StorePtr::new(std::ptr::NonNull::new_unchecked(ptr))
+        }
     }
 }
 
@@ -655,13 +694,13 @@ pub trait AsContextMut: AsContext {
 impl<T> AsContext for Store<T> {
     type Data = T;
     fn as_context(&self) -> StoreContext<'_, T> {
-        StoreContext(&self.inner)
+        StoreContext(self.inner())
     }
 }
 
 impl<T> AsContextMut for Store<T> {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
-        StoreContextMut(&mut self.inner)
+        StoreContextMut(self.ptr())
     }
 }
 
@@ -675,13 +714,13 @@ impl<T> AsContext for StoreContext<'_, T> {
 impl<T> AsContext for StoreContextMut<'_, T> {
     type Data = T;
     fn as_context(&self) -> StoreContext<'_, T> {
-        StoreContext(self.0)
+        StoreContext(&self.0)
     }
 }
 
 impl<T> AsContextMut for StoreContextMut<'_, T> {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
-        StoreContextMut(self.0)
+        StoreContextMut(self.0.reborrow())
     }
 }
 
@@ -705,6 +744,14 @@ impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
     }
 }
 
+impl<T> Drop for Store<T> {
+    fn drop(&mut self) {
+        // SAFETY: the allocation from `Store::new`, freed once; no
+        // reference into it survives (they all borrow `self`).
+        drop(unsafe { Box::from_raw(self.inner.as_ptr()) });
+    }
+}
+
 impl<T: Default> Default for Store<T> {
     /// A store on a new default [`Engine`] holding `T::default()`, as
     /// `wasmtime`'s `impl Default for Store<T>`.
@@ -720,6 +767,6 @@ impl<T: Default> Default for Store<T> {
 
 impl<T> std::fmt::Debug for Store<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("context", &self.inner.opaque.context).finish_non_exhaustive()
+        f.debug_struct("Store").field("context", &self.inner().opaque.context).finish_non_exhaustive()
     }
 }

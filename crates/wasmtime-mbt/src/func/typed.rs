@@ -500,12 +500,16 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let mut raw = uninit_raw_buffer();
         params.store_all(opaque.into(), &mut raw)?;
         let len = Params::COUNT.max(Results::COUNT);
+        let context = opaque.context();
         let mut trap = ptr::null_mut();
         // SAFETY: the type was checked in `new`, the function and every
         // reference argument belong to this live store, and `raw` holds the
-        // parameters and has room for the results.
+        // parameters and has room for the results. Host code the call runs
+        // builds its own `&mut` to the store, so the store is reached anew
+        // afterwards (see `store_ptr.rs`).
         unsafe {
-            let error = sys::wasmtime_func_call_unchecked(opaque.context(), &self.func.0, raw.as_mut_ptr(), len, &mut trap);
+            let error = sys::wasmtime_func_call_unchecked(context, &self.func.0, raw.as_mut_ptr(), len, &mut trap);
+            let opaque = &store.0.opaque;
             opaque.check_call(error, trap)?;
             Ok(Results::load_all(opaque.into(), &raw))
         }
