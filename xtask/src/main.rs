@@ -15,6 +15,7 @@
 mod bench_report;
 mod comments;
 mod diff;
+mod header_fixes;
 mod prebuilt;
 mod regen;
 

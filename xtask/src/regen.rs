@@ -93,6 +93,7 @@ fn feature_macro_suffix(cargo_feature: &str) -> String {
 fn generate(inputs: &Inputs, out: &Path) -> Result<(), String> {
     let include = out.join("include");
     copy_headers(&inputs.c_api_include, &include)?;
+    crate::header_fixes::apply(&include, crate::header_fixes::FIXES)?;
     let template = fs::read_to_string(inputs.c_api_include.join("wasmtime/conf.h.in"))
         .map_err(|e| format!("reading conf.h.in: {e}"))?;
     fs::write(include.join("wasmtime/conf.h"), conf_h(&template, &inputs.features)?)

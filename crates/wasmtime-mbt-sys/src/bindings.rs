@@ -4169,7 +4169,7 @@ unsafe extern "C" {
     pub fn wasmtime_context_epoch_deadline_async_yield_and_update(
         context: *mut wasmtime_context_t,
         delta: u64,
-    ) -> *mut wasmtime_error_t;
+    );
     #[doc = "\\brief Executes WebAssembly in the function.\n\nReturns true if the function call has completed. After this function returns\ntrue, it should *not* be called again for a given future.\n\nThis function returns false if execution has yielded either due to being out\nof fuel (see wasmtime_context_fuel_async_yield_interval), or the epoch has\nbeen incremented enough (see\nwasmtime_context_epoch_deadline_async_yield_and_update). The function may\nalso return false if asynchronous host functions have been called, which then\ncalling this  function will call the continuation from the async host\nfunction.\n\nFor more see the information at\nhttps://docs.wasmtime.dev/api/wasmtime/struct.Config.html#asynchronous-wasm"]
     pub fn wasmtime_call_future_poll(future: *mut wasmtime_call_future_t) -> bool;
     #[doc = "\\brief Frees the underlying memory for a future.\n\nAll wasmtime_call_future_t are owned by the caller and should be deleted\nusing this function."]

@@ -28,23 +28,23 @@ use crate::{
     Val, ValType, WasmParams, WasmResults,
 };
 
-// `wasmtime_context_epoch_deadline_async_yield_and_update` is declared in
-// `wasmtime/async.h` (and so in the bindings) as returning a
-// `wasmtime_error_t *`, but Wasmtime 48 defines it returning nothing: the
-// "returned" pointer would be whatever is left in the return register.
-// Declare it with its real signature instead.
-unsafe extern "C" {
-    #[link_name = "wasmtime_context_epoch_deadline_async_yield_and_update"]
-    fn epoch_deadline_async_yield_and_update_raw(context: *mut sys::wasmtime_context_t, delta: u64);
-}
-
-fn fuel_async_yield_interval_raw(context: *mut sys::wasmtime_context_t, interval: Option<u64>) -> Result<()> {
+fn fuel_async_yield_interval_raw(store: &StoreOpaque, interval: Option<u64>) -> Result<()> {
     // The C API spells "no interval" as 0; Wasmtime rejects `Some(0)`.
     if interval == Some(0) {
         return Err(Error::msg("fuel_async_yield_interval must not be 0"));
     }
     // SAFETY: the context is live; the error, if any, is owned.
-    unsafe { Error::check(sys::wasmtime_context_fuel_async_yield_interval(context, interval.unwrap_or(0))) }
+    unsafe { Error::check(sys::wasmtime_context_fuel_async_yield_interval(store.context(), interval.unwrap_or(0)))? };
+    // As in `wasmtime`: from now on only `*_async` entry points.
+    store.require_async();
+    Ok(())
+}
+
+fn epoch_deadline_async_yield_and_update_raw(store: &StoreOpaque, delta: u64) {
+    // SAFETY: the context is live; the function returns nothing.
+    unsafe { sys::wasmtime_context_epoch_deadline_async_yield_and_update(store.context(), delta) };
+    // As in `wasmtime`: from now on only `*_async` entry points.
+    store.require_async();
 }
 
 impl<T> Store<T> {
@@ -74,7 +74,7 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
-        fuel_async_yield_interval_raw(self.as_context_mut().0.opaque.context(), interval)
+        fuel_async_yield_interval_raw(&self.as_context_mut().0.opaque, interval)
     }
 
     /// Makes reaching the epoch deadline yield to the async caller and then
@@ -96,21 +96,19 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn epoch_deadline_async_yield_and_update(&mut self, delta: u64) {
-        // SAFETY: the context is live; the function returns nothing.
-        unsafe { epoch_deadline_async_yield_and_update_raw(self.as_context_mut().0.opaque.context(), delta) }
+        epoch_deadline_async_yield_and_update_raw(&self.as_context_mut().0.opaque, delta)
     }
 }
 
 impl<T> StoreContextMut<'_, T> {
     /// See [`Store::fuel_async_yield_interval`].
     pub fn fuel_async_yield_interval(&mut self, interval: Option<u64>) -> Result<()> {
-        fuel_async_yield_interval_raw(self.0.opaque.context(), interval)
+        fuel_async_yield_interval_raw(&self.0.opaque, interval)
     }
 
     /// See [`Store::epoch_deadline_async_yield_and_update`].
     pub fn epoch_deadline_async_yield_and_update(&mut self, delta: u64) {
-        // SAFETY: the context is live; the function returns nothing.
-        unsafe { epoch_deadline_async_yield_and_update_raw(self.0.opaque.context(), delta) }
+        epoch_deadline_async_yield_and_update_raw(&self.0.opaque, delta)
     }
 }
 
@@ -245,7 +243,10 @@ pub struct CallFuture<'a, R> {
     /// The C future; `None` once finished (deleted as soon as it finishes).
     raw: Option<Owned<sys::wasmtime_call_future_t>>,
     slots: NonNull<Slots>,
-    store: NonNull<StoreOpaque>,
+    /// The store's C context: the store is re-derived from it (C's data
+    /// pointer) after each poll, because host code run by the poll builds
+    /// its own `&mut` to the store (see `store_ptr.rs`).
+    context: *mut sys::wasmtime_context_t,
     finish: Finish<R>,
     output: Option<Result<R>>,
     /// The store argument (and anything else the C future points at that
@@ -290,7 +291,7 @@ impl<'a, R> CallFuture<'a, R> {
         // they are reached through is never invalidated by moves.
         let raw = unsafe { Owned::from_raw(start(store.context(), slots.as_mut())) };
         // Built even on failure, so that its `Drop` frees the slots.
-        let future = CallFuture { raw, slots, store: NonNull::from(&*store), finish, output: None, _keep: None, _borrow: PhantomData };
+        let future = CallFuture { raw, slots, context: store.context(), finish, output: None, _keep: None, _borrow: PhantomData };
         if future.raw.is_none() {
             return Err(Error::msg("Wasmtime returned no call future"));
         }
@@ -312,7 +313,7 @@ impl<'a, R> CallFuture<'a, R> {
         let failed = |store: &StoreOpaque, error: Error| CallFuture {
             raw: None,
             slots: NonNull::from(Box::leak(Box::new(Slots::new()))),
-            store: NonNull::from(store),
+            context: store.context(),
             finish: |_, _| Err(Error::msg("a failed CallFuture has no call to finish")),
             output: Some(Err(error)),
             _keep: None,
@@ -349,8 +350,9 @@ impl<'a, R> CallFuture<'a, R> {
         }
         self.raw = None;
         // SAFETY: the call finished, so the slots hold its outcome; the
-        // store is exclusively ours for `'a`, and the C future is gone.
-        self.output = Some(unsafe { (self.finish)(self.store.as_ref(), self.slots.as_mut()) });
+        // store is exclusively ours for `'a`, and the C future is gone; the
+        // store reference is derived anew, after the poll.
+        self.output = Some(unsafe { (self.finish)(StoreOpaque::from_context(self.context), self.slots.as_mut()) });
         true
     }
 
@@ -591,7 +593,7 @@ impl<T> Linker<T> {
     {
         let held = hold(store);
         let opaque: &StoreOpaque = held.1;
-        let prepared = check_engine(opaque, module).and_then(|()| self.check_engine(opaque.engine())).map(|()| {
+        let prepared = check_engine(opaque, module).and_then(|()| self.check_engine(opaque.engine())).and_then(|()| self.stores.check(self.raw.as_ptr(), module, opaque)).map(|()| {
             opaque.note_linker(self.has_async, self.has_wasi);
             (Slots::new(), finish_instance as Finish<Instance>)
         });
@@ -980,5 +982,5 @@ unsafe extern "C" fn drop_host_call<Fut>(env: *mut c_void) {
     // SAFETY: `env` came from `Box::into_raw` in `async_trampoline`; C
     // calls the finalizer once. A panic in the future's `Drop` must not
     // unwind into C.
-    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(env.cast::<HostCall<Fut>>()) })));
+    unsafe { crate::guard::drop_box::<HostCall<Fut>>(env) }
 }

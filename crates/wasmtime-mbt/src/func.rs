@@ -123,7 +123,7 @@ impl Func {
     /// return `()`, a value, a tuple, or a `Result` of those (an `Err` traps).
     /// A panic inside the closure becomes a trap carrying the panic message.
     pub fn wrap<T: 'static, Params, Results>(mut store: impl AsContextMut<Data = T>, f: impl IntoFunc<T, Params, Results>) -> Func {
-        Func::wrap_inner(store.as_context_mut().0, f)
+        Func::wrap_inner(&mut store.as_context_mut().0, f)
     }
 
     fn wrap_inner<T: 'static, Params, Results, F: IntoFunc<T, Params, Results>>(store: &mut StoreInner<T>, f: F) -> Func {
@@ -206,35 +206,39 @@ impl Func {
         if params.len() <= INLINE && results.len() <= INLINE {
             let mut args = [Slot::uninit(); INLINE];
             let mut out = [Slot::uninit(); INLINE];
-            self.call_with(opaque, params, results, &mut args[..params.len()], &mut out[..results.len()])
+            self.call_with(store, params, results, &mut args[..params.len()], &mut out[..results.len()])
         } else {
             let mut args = vec![Slot::uninit(); params.len()];
             let mut out = vec![Slot::uninit(); results.len()];
-            self.call_with(opaque, params, results, &mut args, &mut out)
+            self.call_with(store, params, results, &mut args, &mut out)
         }
     }
 
-    /// [`Func::call`] with C buffers of the right lengths.
-    fn call_with(
+    /// [`Func::call`] with C buffers of the right lengths. Takes the store
+    /// as a root pointer, not a reference: host code the call runs builds
+    /// its own `&mut` to the store (see `store_ptr.rs`).
+    fn call_with<T>(
         &self,
-        opaque: &StoreOpaque,
+        store: StoreContextMut<'_, T>,
         params: &[Val],
         results: &mut [Val],
         args: &mut [MaybeUninit<sys::wasmtime_val_t>],
         out: &mut [MaybeUninit<sys::wasmtime_val_t>],
     ) -> Result<()> {
+        let opaque = &store.0.opaque;
         for (slot, param) in args.iter_mut().zip(params) {
             param.write_raw(opaque, slot)?;
         }
+        let context = opaque.context();
         let mut trap = ptr::null_mut();
         // SAFETY: the function and every argument belong to this live store;
         // every argument slot was written above; the buffers have the
         // lengths passed; on success C wrote every result slot, each owned.
+        // No reference into the store is used across the call.
         unsafe {
-            let error =
-                sys::wasmtime_func_call(opaque.context(), &self.0, args.as_ptr().cast(), args.len(), out.as_mut_ptr().cast(), out.len(), &mut trap);
-            opaque.check_call(error, trap)?;
-            Val::fill_from_raw_owned(opaque, results, std::slice::from_raw_parts(out.as_ptr().cast(), out.len()))
+            let error = sys::wasmtime_func_call(context, &self.0, args.as_ptr().cast(), args.len(), out.as_mut_ptr().cast(), out.len(), &mut trap);
+            store.0.opaque.check_call(error, trap)?;
+            Val::fill_from_raw_owned(&store.0.opaque, results, std::slice::from_raw_parts(out.as_ptr().cast(), out.len()))
         }
     }
 
@@ -280,7 +284,7 @@ impl<'a, T> Caller<'a, T> {
     #[inline]
     pub(crate) unsafe fn from_raw(caller: *mut sys::wasmtime_caller_t, context: *mut sys::wasmtime_context_t) -> Caller<'a, T> {
         // SAFETY: forwarded; the caller's context is the store's.
-        let inner = unsafe { StoreInner::<T>::from_context(context) };
+        let inner = unsafe { StoreInner::<T>::ptr_from_context(context) };
         Caller { store: StoreContextMut(inner), caller }
     }
 

@@ -39,20 +39,17 @@ impl Instance {
         let opaque = &store.0.opaque;
         check_engine(opaque, module)?;
         let raw_imports = imports.iter().map(|i| i.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
+        let context = opaque.context();
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();
         // SAFETY: the module and every import belong to this live store (or
-        // its engine); the import array has the length passed.
+        // its engine); the import array has the length passed. A start
+        // function's host calls build their own `&mut` to the store, so it
+        // is reached anew afterwards (see `store_ptr.rs`).
         unsafe {
-            let error = sys::wasmtime_instance_new(
-                opaque.context(),
-                module.as_raw(),
-                raw_imports.as_ptr(),
-                raw_imports.len(),
-                &mut instance,
-                &mut trap,
-            );
-            opaque.check_call(error, trap)?;
+            let error =
+                sys::wasmtime_instance_new(context, module.as_raw(), raw_imports.as_ptr(), raw_imports.len(), &mut instance, &mut trap);
+            store.0.opaque.check_call(error, trap)?;
         }
         Ok(Instance(instance))
     }
@@ -234,13 +231,15 @@ impl<T> InstancePre<T> {
         let opaque = &store.0.opaque;
         check_engine(opaque, &self.module)?;
         opaque.note_linker(self.has_async, self.has_wasi);
+        let context = opaque.context();
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();
         // SAFETY: the pre-instance is live and was made on this engine; the
-        // store's data type matches the linker's closures (`T`).
+        // store's data type matches the linker's closures (`T`). The store
+        // is reached anew after the call (see `store_ptr.rs`).
         unsafe {
-            let error = sys::wasmtime_instance_pre_instantiate(self.raw.as_ptr(), opaque.context(), &mut instance, &mut trap);
-            opaque.check_call(error, trap)?;
+            let error = sys::wasmtime_instance_pre_instantiate(self.raw.as_ptr(), context, &mut instance, &mut trap);
+            store.0.opaque.check_call(error, trap)?;
         }
         Ok(Instance(instance))
     }

@@ -8,8 +8,13 @@
 //! [`Config::epoch_interruption(true)`](crate::Config::epoch_interruption)
 //! for [`JobHandle::interrupt`] to stop running wasm (without it, interrupt
 //! only takes effect before the guest starts). Interrupting one job does
-//! not disturb other jobs or stores on the same engine: each job's store
-//! checks its own flag whenever the engine's epoch advances.
+//! not stop other jobs: each job's store checks its own flag whenever the
+//! engine's epoch advances. The epoch itself is engine-wide, though, so
+//! interrupting a job *while it runs* advances it for every store on the
+//! engine, as [`Engine::increment_epoch`] does: a store with an epoch
+//! deadline and no callback may trap with [`Trap::Interrupt`] sooner.
+//! Interrupting a job that has not started its guest, or has finished,
+//! leaves the epoch alone.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,6 +89,9 @@ impl JobModule {
 #[derive(Clone, Debug)]
 pub struct Interrupter {
     flag: Arc<AtomicBool>,
+    /// Whether the job's guest may be running (the epoch needs a bump to
+    /// reach it).
+    running: Arc<AtomicBool>,
     engine: Engine,
 }
 
@@ -91,11 +99,21 @@ impl Interrupter {
     /// Asks the job to stop: running wasm traps with
     /// [`Trap::Interrupt`] at its next epoch check (the engine needs
     /// epoch interruption), and a job that has not started wasm yet does
-    /// not start it. Harmless once the job finished. Increments the
-    /// engine's epoch.
+    /// not start it. Harmless once the job finished.
+    ///
+    /// While the guest runs, this increments the engine's epoch, which is
+    /// engine-wide: like [`Engine::increment_epoch`], it advances every
+    /// store on the engine, so a store with an epoch deadline and no
+    /// callback may trap with [`Trap::Interrupt`] sooner. Other jobs are
+    /// not stopped (each checks its own flag). Before the guest starts and
+    /// after the job finished, the epoch is left alone.
     pub fn interrupt(&self) {
         self.flag.store(true, Ordering::SeqCst);
-        self.engine.increment_epoch();
+        // The job sets `running` before it checks the flag, so either it
+        // sees the flag, or this sees `running` and bumps the epoch.
+        if self.running.load(Ordering::SeqCst) {
+            self.engine.increment_epoch();
+        }
     }
 
     /// Whether [`interrupt`](Interrupter::interrupt) was called.
@@ -165,7 +183,8 @@ impl Common {
         F: FnOnce(&mut Store<()>, Module) -> Result<R> + Send + 'static,
     {
         let flag = Arc::new(AtomicBool::new(false));
-        let interrupter = Interrupter { flag: flag.clone(), engine: self.engine.clone() };
+        let running = Arc::new(AtomicBool::new(false));
+        let interrupter = Interrupter { flag: flag.clone(), running: running.clone(), engine: self.engine.clone() };
         let run = move || -> Result<R> {
             let Common { engine, module, fuel } = self;
             let module = module.compile(&engine)?;
@@ -184,10 +203,14 @@ impl Common {
             // Set before the flag is checked, so an `interrupt` after the
             // check always reaches this deadline.
             store.set_epoch_deadline(1);
+            running.store(true, Ordering::SeqCst);
             if flag.load(Ordering::SeqCst) {
+                running.store(false, Ordering::SeqCst);
                 return Err(interrupted());
             }
-            body(&mut store, module).map_err(|e| if flag.load(Ordering::SeqCst) && e.downcast_ref::<I32Exit>().is_none() { interrupted() } else { e })
+            let outcome = body(&mut store, module);
+            running.store(false, Ordering::SeqCst);
+            outcome.map_err(|e| if flag.load(Ordering::SeqCst) && e.downcast_ref::<I32Exit>().is_none() { interrupted() } else { e })
         };
         let thread = std::thread::Builder::new()
             .name(name.to_string())

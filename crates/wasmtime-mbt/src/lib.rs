@@ -29,6 +29,7 @@
 
 mod async_call;
 mod config;
+mod cont_types;
 mod engine;
 pub mod error;
 mod externals;
@@ -36,10 +37,12 @@ mod func;
 mod gc;
 mod global;
 mod i31;
+mod guard;
 mod instance;
 mod job;
 mod limits;
 mod linker;
+mod linker_stores;
 mod memory;
 mod module;
 mod owned;
@@ -54,6 +57,7 @@ pub mod api_map {}
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 mod store;
+mod store_ptr;
 mod table;
 mod tag;
 mod trap;
@@ -77,7 +81,7 @@ pub use module::{wat2wasm, Module};
 pub use i31::I31;
 pub use r#ref::{AnyRef, ExnRef, ExternRef};
 pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
 pub use table::Table;
 pub use tag::{Tag, TagType};
 #[allow(deprecated)]

@@ -50,6 +50,8 @@ pub struct Linker<T> {
     pub(crate) has_async: bool,
     /// Whether WASI was defined (`define_wasi`).
     pub(crate) has_wasi: bool,
+    /// The store of each store-bound definition (issue 15 #4).
+    pub(crate) stores: crate::linker_stores::DefinedStores,
     _data: PhantomData<fn(T)>,
 }
 
@@ -69,7 +71,7 @@ impl<T> Clone for Linker<T> {
     fn clone(&self) -> Linker<T> {
         // SAFETY: the linker is live; the clone is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_clone(self.raw.as_ptr())) }.expect("linker clone");
-        Linker { raw, engine: self.engine.clone(), has_async: self.has_async, has_wasi: self.has_wasi, _data: PhantomData }
+        Linker { raw, engine: self.engine.clone(), has_async: self.has_async, has_wasi: self.has_wasi, stores: self.stores.clone(), _data: PhantomData }
     }
 }
 
@@ -78,7 +80,7 @@ impl<T: 'static> Linker<T> {
     pub fn new(engine: &Engine) -> Linker<T> {
         // SAFETY: the engine is live; the linker is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_linker_new(engine.as_raw())) }.expect("linker");
-        Linker { raw, engine: engine.clone(), has_async: false, has_wasi: false, _data: PhantomData }
+        Linker { raw, engine: engine.clone(), has_async: false, has_wasi: false, stores: Default::default(), _data: PhantomData }
     }
 
     /// The linker's engine.
@@ -112,7 +114,8 @@ impl<T: 'static> Linker<T> {
     pub fn define(&mut self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
-        let raw = item.into().to_raw(&store.0.opaque)?;
+        let item = item.into();
+        let raw = item.to_raw(&store.0.opaque)?;
         // SAFETY: the linker, store and item are live; names are passed with lengths.
         unsafe {
             Error::check(sys::wasmtime_linker_define(
@@ -125,6 +128,7 @@ impl<T: 'static> Linker<T> {
                 &raw,
             ))?
         };
+        self.stores.define(module, name, &item, &store.0.opaque);
         Ok(self)
     }
 
@@ -181,6 +185,7 @@ impl<T: 'static> Linker<T> {
                 Some(drop_box::<E>),
             ))?
         };
+        self.stores.define_host(module, name);
         Ok(self)
     }
 
@@ -199,7 +204,7 @@ impl<T: 'static> Linker<T> {
     /// Defines every export of `instance` under the module name `name`
     /// (`wasmtime_linker_define_instance`).
     pub fn instance(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, instance: Instance) -> Result<&mut Self> {
-        let store = store.as_context_mut();
+        let mut store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         store.0.opaque.check_id(instance.0.store_id)?;
         // SAFETY: the linker, store and instance are live and match.
@@ -212,6 +217,10 @@ impl<T: 'static> Linker<T> {
                 &instance.0,
             ))?
         };
+        let exports: Vec<(String, Extern)> = instance.exports(&mut store).map(|e| (e.name().to_string(), e.into_extern())).collect();
+        for (export, item) in exports {
+            self.stores.define(name, &export, &item, &store.0.opaque);
+        }
         Ok(self)
     }
 
@@ -221,6 +230,7 @@ impl<T: 'static> Linker<T> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
+        self.stores.check(self.raw.as_ptr(), module, &store.0.opaque)?;
         store.0.opaque.note_linker(self.has_async, self.has_wasi);
         // SAFETY: the linker, store and module are live and on one engine;
         // start functions may run host code, hence `check_call`.
@@ -234,6 +244,10 @@ impl<T: 'static> Linker<T> {
             );
             store.0.opaque.check_call(error, ptr::null_mut())?
         };
+        // A command's functions are defined (as functions of `store`), a
+        // reactor's instance with all its exports.
+        let command = module.get_export("_start").is_some();
+        self.stores.define_exports(name, module.exports().map(|e| (e.name(), e.ty())), command, &store.0.opaque);
         Ok(self)
     }
 
@@ -284,6 +298,7 @@ impl<T: 'static> Linker<T> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         check_engine(&store.0.opaque, module)?;
+        self.stores.check(self.raw.as_ptr(), module, &store.0.opaque)?;
         store.0.opaque.note_linker(self.has_async, self.has_wasi);
         let mut instance = sys::wasmtime_instance_t::default();
         let mut trap = ptr::null_mut();

@@ -213,7 +213,7 @@ impl Memory {
     /// ```
     #[track_caller]
     pub fn data_and_store_mut<'a, T: 'static>(&self, store: impl Into<StoreContextMut<'a, T>>) -> (&'a mut [u8], &'a mut T) {
-        let inner = store.into().0;
+        let inner = store.into().0.into_mut();
         inner.opaque.assert_id(self.store_id());
         let (data, len) = self.raw_data(&inner.opaque).expect("store checked");
         // SAFETY: as in `data_mut`: the store is borrowed exclusively for

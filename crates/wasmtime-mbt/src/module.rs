@@ -85,10 +85,21 @@ impl Module {
     }
 
     /// Compiles a module from binary only.
+    ///
+    /// A module using continuation types (stack switching) is an `Err`:
+    /// the C API aborts the process describing them (see `cont_types.rs`).
     pub fn from_binary(engine: &Engine, wasm: &[u8]) -> Result<Module> {
         let mut ret = ptr::null_mut();
         // SAFETY: the engine is live and the bytes are passed with their length.
         unsafe { Error::check(sys::wasmtime_module_new(engine.as_raw(), wasm.as_ptr(), wasm.len(), &mut ret))? };
+        if crate::cont_types::uses_continuations(wasm) {
+            // SAFETY: owned, from the successful call; freed before any of
+            // its types is read.
+            drop(unsafe { Owned::from_raw(ret) });
+            return Err(Error::msg(
+                "this module uses continuation types (stack switching), which the Wasmtime C API cannot describe",
+            ));
+        }
         Ok(Module::from_owned(engine, ret))
     }
 
@@ -140,7 +151,9 @@ impl Module {
     /// # Safety
     /// The bytes are trusted to be machine code produced by Wasmtime; only a
     /// version/configuration header is checked. Loading untrusted bytes is
-    /// arbitrary code execution.
+    /// arbitrary code execution. The module must not use continuation types
+    /// (the C API aborts describing them; [`Module::new`] refuses such
+    /// modules, so its output is fine).
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {

@@ -136,8 +136,8 @@ gc_ref_type! {
 
 unsafe extern "C" fn drop_host_data(data: *mut c_void) {
     // SAFETY: `data` came from `Box::into_raw` in `ExternRef::new` and the
-    // finalizer runs once.
-    drop(unsafe { Box::from_raw(data.cast::<HostData>()) });
+    // finalizer runs once; a panicking `Drop` of the data stays in Rust.
+    unsafe { crate::guard::drop_box::<HostData>(data) }
 }
 
 impl ExternRef {
@@ -195,7 +195,7 @@ impl ExternRef {
     #[track_caller]
     pub fn data_mut<'a, T: 'static>(&self, store: impl Into<StoreContextMut<'a, T>>) -> Result<Option<&'a mut (dyn Any + Send + Sync)>> {
         let store: StoreContextMut<'a, T> = store.into();
-        let opaque: &'a StoreOpaque = &store.0.opaque;
+        let opaque: &'a StoreOpaque = &store.0.into_mut().opaque;
         let raw = self.c_root(opaque)?;
         // SAFETY: as in `data`; the store is borrowed exclusively for `'a`,
         // so no other borrow of this object's data exists meanwhile (every

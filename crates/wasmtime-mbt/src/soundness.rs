@@ -155,6 +155,45 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The value traits are sealed
+//!
+//! [`IntoFunc`], [`WasmTy`], [`WasmParams`], [`WasmResults`] and
+//! [`WasmRet`] write raw values that C trusts (a host function's results,
+//! a typed call's arguments). An implementation outside this crate could
+//! declare one type and write another (a forged funcref, say) and make the
+//! next call crash, so none can be implemented downstream (issue 15). The
+//! last four name a crate-private type in their methods; `IntoFunc`, whose
+//! methods take only C types, is sealed outright:
+//!
+//! ```compile_fail,E0277
+//! use wasmtime_mbt::*;
+//! struct Forged;
+//! // error: the trait bound `Forged: wasmtime_mbt::func::sealed::...` is not satisfied
+//! impl IntoFunc<(), (), ()> for Forged {
+//!     fn func_type(engine: &Engine) -> FuncType { FuncType::new(engine, [], [ValType::FUNCREF]) }
+//!     unsafe fn call_raw(&self, _: *mut sys::wasmtime_caller_t, raw: &mut [sys::wasmtime_val_raw_t]) -> Result<()> {
+//!         raw[0] = sys::wasmtime_val_raw_t { funcref: 8 as *mut _ };
+//!         Ok(())
+//!     }
+//! }
+//! ```
+//!
+//! Allowed: closures and the value types the crate implements them for.
+//!
+//! ```
+//! # fn main() -> wasmtime_mbt::Result<()> {
+//! use wasmtime_mbt::*;
+//! let mut store = Store::new(&Engine::default(), ());
+//! let f = Func::wrap(&mut store, |a: i32, b: Option<Func>| -> Result<(i32, Option<Func>)> { Ok((a, b)) });
+//! assert_eq!(f.typed::<(i32, Option<Func>), (i32, Option<Func>)>(&store)?.call(&mut store, (1, None))?.0, 1);
+//! # Ok(()) }
+//! ```
+//!
+//! [`IntoFunc`]: crate::IntoFunc
+//! [`WasmTy`]: crate::WasmTy
+//! [`WasmParams`]: crate::WasmParams
+//! [`WasmResults`]: crate::WasmResults
+//! [`WasmRet`]: crate::WasmRet
 //! [`Memory::data`]: crate::Memory::data
 //! [`Caller`]: crate::Caller
 //! [`TypedFunc`]: crate::TypedFunc

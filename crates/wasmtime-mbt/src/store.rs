@@ -45,10 +45,14 @@ pub struct StoreOpaque {
     /// through wasm as a C trap (which can only carry a message), so the
     /// call that started it returns the original [`Error`].
     host_error: Cell<Option<Error>>,
-    /// Whether async host functions may be reachable from this store.
-    /// Wasmtime panics (an abort, behind C) when one is reached through
-    /// `wasmtime_func_call_unchecked`, so typed calls check this first.
-    async_host_funcs: Cell<bool>,
+    /// Whether this store only runs wasm through `*_async` entry points,
+    /// as Wasmtime's `async_required`: async host functions may be
+    /// reachable, or wasm may yield (fuel or epoch yielding). C checks it
+    /// for `wasmtime_func_call`; `wasmtime_func_call_unchecked` does not, and
+    /// reaching an async host function or a yield there panics (an abort,
+    /// behind C) or suspends an enclosing `call_async` fiber with a host
+    /// frame live (issue 15 #2), so typed calls check this first.
+    async_required: Cell<bool>,
     /// Whether the store has a WASI context (`wasmtime_context_set_wasi`).
     /// Wasmtime's WASI functions panic (an abort, behind C) in a store
     /// without one, so linkers with WASI install an empty one first.
@@ -85,7 +89,10 @@ pub(crate) struct StoreInner<T> {
 /// assert_eq!(store.into_data(), 6);
 /// ```
 pub struct Store<T> {
-    inner: Box<StoreInner<T>>,
+    /// From `Box::into_raw`: the root pointer of the store's memory, also
+    /// C's data pointer (see `store_ptr.rs`). Freed in `Drop`/`into_data`.
+    inner: std::ptr::NonNull<StoreInner<T>>,
+    _owns: std::marker::PhantomData<Box<StoreInner<T>>>,
 }
 
 // SAFETY: the C store may move between threads (it wraps `wasmtime::Store`,
@@ -102,13 +109,30 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_host_funcs: Cell::new(false), wasi: Cell::new(false), roots: Default::default() };
-        let mut inner = Box::new(StoreInner { opaque, data });
-        let data_ptr: *mut StoreInner<T> = &mut *inner;
-        // SAFETY: the context is live; the pointer stays valid because the
-        // box never moves and outlives the C store (it owns it).
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), wasi: Cell::new(false), roots: Default::default() };
+        // The raw pointer is the root of all access (see `store_ptr.rs`):
+        // no reference to the allocation outlives this statement.
+        let data_ptr: *mut StoreInner<T> = Box::into_raw(Box::new(StoreInner { opaque, data }));
+        // SAFETY: the context is live; the allocation never moves and
+        // outlives the C store (it owns it).
         unsafe { sys::wasmtime_context_set_data(context, data_ptr.cast()) };
-        Store { inner }
+        // SAFETY: `Box::into_raw` never returns null.
+        Store { inner: unsafe { std::ptr::NonNull::new_unchecked(data_ptr) }, _owns: std::marker::PhantomData }
+    }
+
+    /// The store's memory, shared.
+    #[inline]
+    fn inner(&self) -> &StoreInner<T> {
+        // SAFETY: live until `Drop`; `&self` excludes host code (which
+        // only runs inside calls that take `&mut`).
+        unsafe { self.inner.as_ref() }
+    }
+
+    /// The store's memory, as an exclusive root pointer.
+    #[inline]
+    fn ptr(&mut self) -> crate::store_ptr::StorePtr<'_, T> {
+        // SAFETY: the root pointer, exclusively ours while `self` is borrowed.
+        unsafe { crate::store_ptr::StorePtr::new(self.inner) }
     }
 
     /// Like [`Store::new`], returning a `Result` as
@@ -127,23 +151,26 @@ impl<T> Store<T> {
 
     /// The engine this store was created on.
     pub fn engine(&self) -> &Engine {
-        &self.inner.opaque.engine
+        &self.inner().opaque.engine
     }
 
     /// The host data.
     pub fn data(&self) -> &T {
-        &self.inner.data
+        &self.inner().data
     }
 
     /// The host data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
-        &mut self.inner.data
+        &mut self.ptr().into_mut().data
     }
 
     /// Consumes the store (freeing every wasm object in it) and returns the
     /// host data.
     pub fn into_data(self) -> T {
-        let StoreInner { opaque, data } = *self.inner;
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: the allocation from `Store::new`, freed once (`Drop` does
+        // not run for `this`).
+        let StoreInner { opaque, data } = *unsafe { Box::from_raw(this.inner.as_ptr()) };
         drop(opaque);
         data
     }
@@ -162,19 +189,19 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
-        self.inner.opaque.set_fuel(fuel)
+        self.ptr().into_mut().opaque.set_fuel(fuel)
     }
 
     /// The fuel left (`wasmtime_context_get_fuel`).
     pub fn get_fuel(&self) -> Result<u64> {
-        self.inner.opaque.get_fuel()
+        self.inner().opaque.get_fuel()
     }
 
     /// Sets the epoch deadline to `ticks_beyond_current` increments of
     /// [`Engine::increment_epoch`] from now (`wasmtime_context_set_epoch_deadline`).
     /// Reaching it traps with [`Trap::Interrupt`](crate::Trap::Interrupt).
     pub fn set_epoch_deadline(&mut self, ticks_beyond_current: u64) {
-        self.inner.opaque.set_epoch_deadline(ticks_beyond_current)
+        self.inner().opaque.set_epoch_deadline(ticks_beyond_current)
     }
 
     /// Calls `f` whenever the epoch deadline is reached, instead of
@@ -215,7 +242,7 @@ impl<T> Store<T> {
         // matching finalizer when the store is deleted or the callback replaced.
         unsafe {
             sys::wasmtime_store_epoch_deadline_callback(
-                self.inner.opaque.raw.as_ptr(),
+                self.inner().opaque.raw.as_ptr(),
                 Some(epoch_trampoline::<T, F>),
                 env.cast(),
                 Some(crate::func::drop_box::<F>),
@@ -243,11 +270,11 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn limiter(&mut self, mut limiter: impl (FnMut(&mut T) -> &mut dyn ResourceLimiter) + Send + Sync + 'static) {
-        let limits = crate::limits::c_limits(limiter(&mut self.inner.data));
+        let limits = crate::limits::c_limits(limiter(&mut self.ptr().into_mut().data));
         // SAFETY: the store is live; negative values keep defaults.
         unsafe {
             sys::wasmtime_store_limiter(
-                self.inner.opaque.raw.as_ptr(),
+                self.inner().opaque.raw.as_ptr(),
                 limits.memory_size,
                 limits.table_elements,
                 limits.instances,
@@ -281,7 +308,7 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn epoch_deadline_trap(&mut self) {
-        self.inner.opaque.epoch_deadline_trap()
+        self.inner().opaque.epoch_deadline_trap()
     }
 
     /// Runs a garbage collection of GC references (`wasmtime_context_gc`),
@@ -296,7 +323,7 @@ impl<T> Store<T> {
     /// # Ok(()) }
     /// ```
     pub fn gc(&mut self, why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
-        self.inner.opaque.gc(why)
+        self.inner().opaque.gc(why)
     }
 
     /// [`Store::gc`] as a future, as `wasmtime::Store::gc_async` (the C
@@ -322,7 +349,7 @@ impl<T> Store<T> {
     /// assert!(!store.has_pending_exception());
     /// ```
     pub fn has_pending_exception(&self) -> bool {
-        self.inner.opaque.has_pending_exception()
+        self.inner().opaque.has_pending_exception()
     }
 }
 
@@ -425,7 +452,7 @@ impl StoreOpaque {
     /// (`has_async`) entered this store.
     pub(crate) fn note_linker(&self, has_async: bool, has_wasi: bool) {
         if has_async {
-            self.async_host_funcs.set(true);
+            self.require_async();
         }
         if has_wasi && !self.wasi.get() {
             // SAFETY: the context is live; C takes ownership of the fresh
@@ -444,10 +471,16 @@ impl StoreOpaque {
         self.wasi.set(true);
     }
 
-    /// `Err` if a synchronous typed call could reach an async host function.
+    /// Records that this store now requires `*_async` entry points.
+    pub(crate) fn require_async(&self) {
+        self.async_required.set(true);
+    }
+
+    /// `Err`, with `wasmtime`'s message, if the store requires `*_async`
+    /// entry points (`validate_sync_call` in `wasmtime`).
     #[inline]
     pub(crate) fn check_sync_call(&self) -> Result<()> {
-        if self.async_host_funcs.get() {
+        if self.async_required.get() {
             Err(async_store_error())
         } else {
             Ok(())
@@ -544,14 +577,18 @@ where
         // SAFETY: `env` is the `F` box registered for this store, and the
         // context is the store's, live for this callback.
         let f = unsafe { &mut *env.cast::<F>() };
-        f(StoreContextMut(unsafe { StoreInner::<T>::from_context(context) }))
+        f(StoreContextMut(unsafe { StoreInner::<T>::ptr_from_context(context) }))
     }));
     let (ticks, k) = match outcome {
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
         Ok(Ok(UpdateDeadline::Interrupt)) => return epoch_failure(context, Error::new(crate::Trap::Interrupt)),
         Ok(Err(e)) => return epoch_failure(context, e),
-        Err(_) => return epoch_failure(context, Error::msg("epoch deadline callback panicked")),
+        Err(payload) => {
+            // The payload's own `Drop` may panic: not here, in C's frame.
+            crate::guard::drop_payload(payload);
+            return epoch_failure(context, Error::msg("epoch deadline callback panicked"));
+        }
     };
     // SAFETY: both out-pointers are valid for this callback.
     unsafe {
@@ -575,7 +612,7 @@ unsafe extern "C" fn interrupt_trampoline(
 /// the store, so the call that led here returns it (as for host functions).
 #[cold]
 fn epoch_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
-    let raw = new_error(&error.to_string());
+    let raw = new_error(&crate::guard::message_of(&error));
     // SAFETY: the context is the store's, live for this callback, and the
     // callback that borrowed it has returned.
     unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
@@ -591,7 +628,7 @@ pub(crate) fn new_error(message: &str) -> *mut sys::wasmtime_error_t {
 
 #[cold]
 #[track_caller]
-fn wrong_store_panic() -> ! {
+pub(crate) fn wrong_store_panic() -> ! {
     panic!("object used with the wrong store")
 }
 
@@ -602,14 +639,17 @@ fn wrong_store_error() -> Error {
 
 #[cold]
 fn async_store_error() -> Error {
-    Error::msg("this store has async host functions: call wasm with `call_async`, not `call`")
+    Error::msg("store configuration requires that `*_async` functions are used instead")
 }
 
 /// A shared borrow of a store, as `wasmtime::StoreContext`.
 pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
 
 /// An exclusive borrow of a store, as `wasmtime::StoreContextMut`.
-pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
+///
+/// Holds the store's root pointer rather than a `&mut` (see
+/// `store_ptr.rs`), so host calls nested inside it stay sound.
+pub struct StoreContextMut<'a, T>(pub(crate) crate::store_ptr::StorePtr<'a, T>);
 
 impl<T> StoreInner<T> {
     /// The host data, mutably (for borrows split from the opaque part).
@@ -623,8 +663,21 @@ impl<T> StoreInner<T> {
     /// `context` must belong to a live `Store<T>` (with this `T`), and no
     /// other reference to its `StoreInner` may be used while the result is.
     pub(crate) unsafe fn from_context<'a>(context: *mut sys::wasmtime_context_t) -> &'a mut StoreInner<T> {
-        // SAFETY: forwarded; the data pointer was set in `Store::new`.
-        unsafe { &mut *sys::wasmtime_context_get_data(context).cast::<StoreInner<T>>() }
+        // SAFETY: forwarded.
+        unsafe { Self::ptr_from_context(context) }.into_mut()
+    }
+
+    /// The store behind a C context, as a root pointer (see `store_ptr.rs`).
+    ///
+    /// # Safety
+    /// As for [`StoreInner::from_context`].
+    pub(crate) unsafe fn ptr_from_context<'a>(context: *mut sys::wasmtime_context_t) -> crate::store_ptr::StorePtr<'a, T> {
+        // SAFETY: the data pointer was set in `Store::new`: the root
+        // pointer of a live `StoreInner<T>`, non-null.
+        unsafe {
+            let ptr = sys::wasmtime_context_get_data(context).cast::<StoreInner<T>>();
+            crate::store_ptr::StorePtr::new(std::ptr::NonNull::new_unchecked(ptr))
+        }
     }
 }
 
@@ -700,24 +753,6 @@ impl<T> StoreContextMut<'_, T> {
     }
 }
 
-impl<'a, T: AsContext> From<&'a T> for StoreContext<'a, T::Data> {
-    fn from(t: &'a T) -> StoreContext<'a, T::Data> {
-        t.as_context()
-    }
-}
-
-impl<'a, T: AsContext> From<&'a mut T> for StoreContext<'a, T::Data> {
-    fn from(t: &'a mut T) -> StoreContext<'a, T::Data> {
-        T::as_context(t)
-    }
-}
-
-impl<'a, T: AsContextMut> From<&'a mut T> for StoreContextMut<'a, T::Data> {
-    fn from(t: &'a mut T) -> StoreContextMut<'a, T::Data> {
-        t.as_context_mut()
-    }
-}
-
 /// Types that give shared access to a store: `Store<T>`, `&Store<T>`,
 /// `&mut Store<T>`, [`Caller`](crate::Caller), and the context types.
 pub trait AsContext {
@@ -737,13 +772,13 @@ pub trait AsContextMut: AsContext {
 impl<T> AsContext for Store<T> {
     type Data = T;
     fn as_context(&self) -> StoreContext<'_, T> {
-        StoreContext(&self.inner)
+        StoreContext(self.inner())
     }
 }
 
 impl<T> AsContextMut for Store<T> {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
-        StoreContextMut(&mut self.inner)
+        StoreContextMut(self.ptr())
     }
 }
 
@@ -757,13 +792,13 @@ impl<T> AsContext for StoreContext<'_, T> {
 impl<T> AsContext for StoreContextMut<'_, T> {
     type Data = T;
     fn as_context(&self) -> StoreContext<'_, T> {
-        StoreContext(self.0)
+        StoreContext(&self.0)
     }
 }
 
 impl<T> AsContextMut for StoreContextMut<'_, T> {
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
-        StoreContextMut(self.0)
+        StoreContextMut(self.0.reborrow())
     }
 }
 
@@ -791,7 +826,7 @@ impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
 // `impl Into<StoreContext<'a, T>>` (e.g. `ExternRef::data`).
 impl<'a, T> From<StoreContextMut<'a, T>> for StoreContext<'a, T> {
     fn from(store: StoreContextMut<'a, T>) -> StoreContext<'a, T> {
-        StoreContext(store.0)
+        StoreContext(store.0.into_mut())
     }
 }
 
@@ -813,6 +848,14 @@ impl<'a, T: AsContextMut> From<&'a mut T> for StoreContextMut<'a, T::Data> {
     }
 }
 
+impl<T> Drop for Store<T> {
+    fn drop(&mut self) {
+        // SAFETY: the allocation from `Store::new`, freed once; no
+        // reference into it survives (they all borrow `self`).
+        drop(unsafe { Box::from_raw(self.inner.as_ptr()) });
+    }
+}
+
 impl<T: Default> Default for Store<T> {
     /// A store on a new default [`Engine`] holding `T::default()`, as
     /// `wasmtime`'s `impl Default for Store<T>`.
@@ -828,6 +871,6 @@ impl<T: Default> Default for Store<T> {
 
 impl<T> std::fmt::Debug for Store<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("context", &self.inner.opaque.context).finish_non_exhaustive()
+        f.debug_struct("Store").field("context", &self.inner().opaque.context).finish_non_exhaustive()
     }
 }

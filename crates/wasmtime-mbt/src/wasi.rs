@@ -430,23 +430,24 @@ type Sink = Mutex<Box<dyn Write + Send>>;
 const EIO: i32 = 5;
 
 unsafe extern "C" fn write_sink(data: *mut c_void, buf: *const u8, len: usize) -> isize {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    // The writer's error is read and dropped inside the guard too (its
+    // payload's `Drop` is user code).
+    crate::guard::no_unwind(|| {
         // SAFETY: `data` is the `Sink` registered in `output_custom`, alive
         // until `drop_sink`; `buf` holds `len` bytes for this call.
         let (sink, bytes) = unsafe { (&*data.cast::<Sink>(), crate::owned::borrow_bytes(buf, len)) };
-        lock(sink).write_all(bytes)
-    }));
-    match outcome {
-        Ok(Ok(())) => isize::try_from(len).unwrap_or(isize::MAX),
-        Ok(Err(e)) => -(e.raw_os_error().filter(|&c| c > 0).unwrap_or(EIO) as isize),
-        Err(_) => -(EIO as isize),
-    }
+        match lock(sink).write_all(bytes) {
+            Ok(()) => isize::try_from(len).unwrap_or(isize::MAX),
+            Err(e) => -(e.raw_os_error().filter(|&c| c > 0).unwrap_or(EIO) as isize),
+        }
+    })
+    .unwrap_or(-(EIO as isize))
 }
 
 unsafe extern "C" fn drop_sink(data: *mut c_void) {
     // SAFETY: `data` is the boxed `Sink` from `output_custom`, freed once.
     // A panicking writer's `Drop` must not unwind into C.
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(data.cast::<Sink>()) })));
+    unsafe { crate::guard::drop_box::<Sink>(data) }
 }
 
 /// Locks a mutex, ignoring poisoning (the data is plain bytes or a writer).
@@ -639,6 +640,8 @@ impl<T: 'static> Linker<T> {
         // SAFETY: the linker is live.
         unsafe { Error::check(sys::wasmtime_linker_define_wasi(self.as_raw()))? };
         self.has_wasi = true;
+        self.stores.forget_module("wasi_snapshot_preview1");
+        self.stores.forget_module("wasi_unstable");
         Ok(self)
     }
 

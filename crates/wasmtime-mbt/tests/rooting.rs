@@ -91,10 +91,10 @@ fn owned_roots_keep_data_alive_exactly_until_dropped() {
         ExternRef::new(&mut scope, Counted(drops.clone())).unwrap().to_owned_rooted(&mut scope).unwrap()
     };
     let again = owned.clone();
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 0);
     drop(owned);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 0, "a clone still roots it");
     // A `Rooted` from an owned root lives in the scope it was made in.
     {
@@ -103,7 +103,7 @@ fn owned_roots_keep_data_alive_exactly_until_dropped() {
         assert!(Rooted::ref_eq(&scope, &r, &again).unwrap());
     }
     drop(again);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 1, "unrooted with its last owner and collected");
     // Many short-lived owned roots: slots are reused, and each handle still
     // finds its own object.
@@ -166,7 +166,7 @@ fn host_calls_unroot_what_they_received_when_they_return() {
     let leaked = seen.lock().unwrap().take().unwrap();
     assert!(unrooted(leaked.data(&store).unwrap_err()), "the handle kept by the host is stale");
     drop(owned);
-    store.gc().unwrap();
+    store.gc(None).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 1, "no root is left behind by the host calls");
 }
 

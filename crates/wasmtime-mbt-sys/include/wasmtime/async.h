@@ -97,7 +97,7 @@ wasmtime_context_fuel_async_yield_interval(wasmtime_context_t *context,
  * See the Rust documentation for more:
  * https://docs.wasmtime.dev/api/wasmtime/struct.Store.html#method.epoch_deadline_async_yield_and_update
  */
-WASM_API_EXTERN wasmtime_error_t *
+WASM_API_EXTERN void
 wasmtime_context_epoch_deadline_async_yield_and_update(
     wasmtime_context_t *context, uint64_t delta);
 

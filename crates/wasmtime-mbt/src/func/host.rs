@@ -11,12 +11,7 @@ use super::typed::IntoFunc;
 use crate::store::StoreOpaque;
 use crate::{Caller, Error, FuncType, Result, Trap, Val};
 
-/// Finalizer for a boxed host closure handed to C as `env`.
-pub(crate) unsafe extern "C" fn drop_box<F>(env: *mut c_void) {
-    // SAFETY: `env` came from `Box::into_raw(Box<F>)` and C calls the
-    // finalizer exactly once.
-    drop(unsafe { Box::from_raw(env.cast::<F>()) });
-}
+pub(crate) use crate::guard::drop_box;
 
 /// Runs host code for the store of `caller`, turning an `Err` or a
 /// panic into an owned C trap. The original error is kept in the store, so
@@ -37,8 +32,8 @@ pub(crate) fn run_host(caller: *mut sys::wasmtime_caller_t, body: impl FnOnce() 
 #[cold]
 pub(crate) fn panic_error(panic: Box<dyn Any + Send>) -> Error {
     let message = format!("host function panicked: {}", panic_message(&*panic));
-    // The payload's own `Drop` may panic too: drop it inside `catch_unwind`.
-    let _ = catch_unwind(AssertUnwindSafe(move || drop(panic)));
+    // The payload's own `Drop` may panic too.
+    crate::guard::drop_payload(panic);
     Error::msg(message)
 }
 
@@ -55,7 +50,7 @@ pub(crate) unsafe fn host_failure(context: *mut sys::wasmtime_context_t, error: 
     let raw = match error.downcast_ref::<Trap>() {
         Some(trap) => trap.to_raw(),
         None => {
-            let message = error.to_string();
+            let message = crate::guard::message_of(&error);
             // SAFETY: the message is passed with its length and copied; the
             // trap returned is owned.
             unsafe { sys::wasmtime_trap_new(message.as_ptr().cast(), message.len()) }

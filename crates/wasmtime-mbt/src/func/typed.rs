@@ -17,10 +17,21 @@ type ValRaw = sys::wasmtime_val_raw_t;
 /// The most parameters or results a typed function may have.
 const MAX_ARITY: usize = 16;
 
+/// Seals [`IntoFunc`] (issue 15 #1): C trusts the raw values its
+/// implementations write, so only this crate's may exist.
+mod sealed {
+    pub trait SealedFunc<T, Params, Results> {}
+}
+
 /// The store a typed value belongs to, as the value traits see it: either
 /// at hand, or behind the caller of a host function and only looked up when
 /// a reference value needs it (numbers never do, so a numeric host call
 /// makes no store lookup at all).
+///
+/// Not nameable outside the crate (`func` is a private module): since every
+/// method of [`WasmTy`], [`WasmParams`], [`WasmResults`] and [`WasmRet`]
+/// takes one, those traits cannot be implemented downstream — they are
+/// sealed, as the raw values they write are trusted by C.
 #[derive(Clone, Copy)]
 pub struct StoreRef<'a> {
     opaque: Option<&'a StoreOpaque>,
@@ -486,7 +497,9 @@ impl<R: WasmParams> WasmRet for Result<R> {
 /// `Fn(Caller<'_, T>, A1, …, An) -> R` with `n <= 16`, each `Ai: WasmTy`
 /// and `R: WasmRet`. See [`Func::wrap`] and
 /// [`Linker::func_wrap`](crate::Linker::func_wrap).
-pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+///
+/// Sealed: implemented for closures by this crate only.
+pub trait IntoFunc<T, Params, Results>: sealed::SealedFunc<T, Params, Results> + Send + Sync + 'static {
     /// The function type the closure has, for `engine`.
     fn func_type(engine: &Engine) -> FuncType;
     /// Reads the parameters from `raw`, runs the closure, writes the results.
@@ -561,6 +574,20 @@ macro_rules! tuple_lists {
                 $( let $a = $a::from_val(store, &vals[i])?; i += 1; )*
                 Some(($($a,)*))
             }
+        }
+
+        impl<T, F, R, $($a: WasmTy,)*> sealed::SealedFunc<T, ($($a,)*), R> for F
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+        }
+
+        impl<T, F, R, $($a: WasmTy,)*> sealed::SealedFunc<T, (Caller<'_, T>, $($a,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
         }
 
         #[allow(non_snake_case)]
@@ -720,12 +747,16 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         let mut raw = uninit_raw_buffer();
         params.store_all(opaque.into(), &mut raw)?;
         let len = Params::COUNT.max(Results::COUNT);
+        let context = opaque.context();
         let mut trap = ptr::null_mut();
         // SAFETY: the type was checked in `new`, the function and every
         // reference argument belong to this live store, and `raw` holds the
-        // parameters and has room for the results.
+        // parameters and has room for the results. Host code the call runs
+        // builds its own `&mut` to the store, so the store is reached anew
+        // afterwards (see `store_ptr.rs`).
         unsafe {
-            let error = sys::wasmtime_func_call_unchecked(opaque.context(), &self.func.0, raw.as_mut_ptr(), len, &mut trap);
+            let error = sys::wasmtime_func_call_unchecked(context, &self.func.0, raw.as_mut_ptr(), len, &mut trap);
+            let opaque = &store.0.opaque;
             opaque.check_call(error, trap)?;
             Ok(Results::load_all(opaque.into(), &raw))
         }
