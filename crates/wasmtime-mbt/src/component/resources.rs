@@ -268,6 +268,11 @@ impl ResourceAny {
 
     pub(crate) fn to_host<T: 'static>(&self, store: &StoreOpaque) -> Result<Resource<T>> {
         store.check_id(self.store_id)?;
+        // Before converting: the conversion takes the handle out of the
+        // store's table.
+        if self.ty() != ResourceType::host::<T>() {
+            return Err(Error::msg("mismatched resource types"));
+        }
         let mut out = ptr::null_mut();
         // SAFETY: the context and handle are live; `out` is owned on success.
         unsafe { Error::check(sys::wasmtime_component_resource_any_to_host(store.context(), self.raw.as_ptr(), &mut out))? };
@@ -281,9 +286,7 @@ impl ResourceAny {
                 sys::wasmtime_component_resource_host_owned(host.as_ptr()),
             )
         };
-        if ty != host_type_id::<T>() {
-            return Err(Error::msg("mismatched resource types"));
-        }
+        debug_assert_eq!(ty, host_type_id::<T>());
         Ok(Resource { rep, owned, _marker: PhantomData })
     }
 
