@@ -453,8 +453,8 @@ where
     let (ticks, k) = match outcome {
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
-        Ok(Err(e)) => return epoch_failure(context, e),
-        Err(_) => return epoch_failure(context, Error::msg("epoch deadline callback panicked")),
+        Ok(Err(e)) => return host_failure_error(context, e),
+        Err(_) => return host_failure_error(context, Error::msg("epoch deadline callback panicked")),
     };
     // SAFETY: both out-pointers are valid for this callback.
     unsafe {
@@ -464,10 +464,11 @@ where
     ptr::null_mut()
 }
 
-/// The owned C error for a failed epoch callback; `error` itself is kept in
-/// the store, so the call that led here returns it (as for host functions).
+/// The owned C error for a failed host callback (epoch callback, component
+/// host function or destructor); `error` itself is kept in the store, so the
+/// call that led here returns it (as for host functions).
 #[cold]
-fn epoch_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
+pub(crate) fn host_failure_error(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
     let raw = new_error(&error.to_string());
     // SAFETY: the context is the store's, live for this callback, and the
     // callback that borrowed it has returned.

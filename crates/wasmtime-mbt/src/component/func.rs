@@ -48,7 +48,7 @@ impl Func {
         Func { raw }
     }
 
-    fn store_id(&self) -> u64 {
+    pub(crate) fn store_id(&self) -> u64 {
         self.raw.__bindgen_anon_1.store_id
     }
 

@@ -15,7 +15,7 @@ use super::{Component, Instance, Val};
 use crate::error::ErrorExt as _;
 use crate::func::{drop_box, panic_error, raw_slice};
 use crate::owned::Owned;
-use crate::store::{new_error, StoreInner, StoreOpaque};
+use crate::store::{host_failure_error, StoreInner, StoreOpaque};
 use crate::{bail, AsContextMut, Engine, Error, Module, Result, StoreContextMut};
 
 /// A type check of a typed host function, run against the component's
@@ -346,11 +346,7 @@ fn run_host(context: *mut sys::wasmtime_context_t, body: impl FnOnce() -> Result
         Ok(Err(error)) => error,
         Err(panic) => panic_error(panic),
     };
-    let raw = new_error(&error.to_string());
-    // SAFETY: the context is the live store of this host call; the body
-    // that borrowed it has returned.
-    unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
-    raw
+    host_failure_error(context, error)
 }
 
 /// The `wasmtime_component_func_callback_t` of host functions.

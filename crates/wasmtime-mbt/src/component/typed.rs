@@ -528,6 +528,9 @@ where
     /// Calls the function with `params`.
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Return> {
         let mut cx = store.as_context_mut();
+        // Before converting: a `Resource<T>` parameter becomes a handle in
+        // the store it is converted for.
+        cx.0.opaque.check_id(self.func.store_id())?;
         let args = params.to_vals(&cx.0.opaque)?;
         let mut results = vec![Val::Bool(false); <Return as ComponentNamedList>::len()];
         self.func.call(&mut cx, &args, &mut results)?;
