@@ -141,7 +141,7 @@ cases! {
         store_struct_data, store_contexts, store_isolation,
     }
     component {
-        component_values_dynamic, component_values_typed, component_host_functions, component_host_error,
+        component_values_dynamic, component_values_map, component_values_typed, component_host_functions, component_host_error,
         component_missing_import, component_linker_shadowing, component_resources, component_reflection,
         component_serialize_roundtrip, component_bad_input,
     }

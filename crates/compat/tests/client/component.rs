@@ -172,6 +172,32 @@ pub fn component_values_dynamic() -> Result<String> {
     Ok(seen.join("\n"))
 }
 
+/// `map<K, V>` values (behind `Config::wasm_component_model_map`).
+pub fn component_values_map() -> Result<String> {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model_map(true);
+    let engine = Engine::new(&config)?;
+    let component = Component::new(
+        &engine,
+        format!(
+            r#"(component {CORE}
+            (func (export "id-map") (param "x" (map string u32)) (result (map string u32))
+                (canon lift (core func $i "id-ptr-len") (memory $i "mem") (realloc (func $i "cabi_realloc")))))"#
+        ),
+    )?;
+    let ty = component.component_type();
+    let ComponentItem::ComponentFunc(f) = ty.get_export(&engine, "id-map").unwrap().ty else { panic!() };
+    let Type::Map(map) = f.params().next().unwrap().1 else { panic!("not a map") };
+    assert_eq!((map.key(), map.value()), (Type::String, Type::U32));
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
+    let value = Val::Map(vec![(Val::String("one".into()), Val::U32(1)), (Val::String("two".into()), Val::U32(2))]);
+    let mut out = [Val::Bool(false)];
+    instance.get_func(&mut store, "id-map").unwrap().call(&mut store, &[value.clone()], &mut out)?;
+    assert_eq!(out[0], value);
+    Ok(format!("{:?}", out[0]))
+}
+
 /// The same round trips through typed functions.
 pub fn component_values_typed() -> Result<String> {
     let engine = Engine::default();
