@@ -103,15 +103,12 @@ impl<T: 'static> Linker<T> {
         // SAFETY: the linker is live and mutably borrowed for as long as the
         // returned instance lives, as C requires.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_component_linker_root(self.raw.as_ptr())) }.expect("linker root");
-        LinkerInstance { raw, _root: None, path: Vec::new(), checks: &mut self.checks, _data: PhantomData }
+        LinkerInstance { raw, parents: Vec::new(), path: Vec::new(), checks: &mut self.checks, _data: PhantomData }
     }
 
     /// The instance `name` in the root namespace (made if missing).
     pub fn instance(&mut self, name: &str) -> Result<LinkerInstance<'_, T>> {
-        let mut root = self.root();
-        let raw = root.add_instance(name)?;
-        let LinkerInstance { raw: root_raw, checks, .. } = root;
-        Ok(LinkerInstance { raw, _root: Some(root_raw), path: vec![name.to_string()], checks, _data: PhantomData })
+        self.root().into_instance(name)
     }
 
     /// Defines every import of `component` that this linker does not as a
@@ -160,7 +157,9 @@ impl<T: 'static> Linker<T> {
 pub struct LinkerInstance<'a, T: 'static> {
     // Field order is drop order: this instance before its root.
     raw: Owned<sys::wasmtime_component_linker_instance_t>,
-    _root: Option<Owned<sys::wasmtime_component_linker_instance_t>>,
+    /// The instances this one was made from and owns, innermost first (a
+    /// `Vec` drops in order: each before its parent).
+    parents: Vec<Owned<sys::wasmtime_component_linker_instance_t>>,
     path: Vec<String>,
     checks: &'a mut Vec<(Vec<String>, Check)>,
     _data: PhantomData<fn(T)>,
@@ -194,7 +193,26 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         let raw = self.add_instance(name)?;
         let mut path = self.path.clone();
         path.push(name.to_string());
-        Ok(LinkerInstance { raw, _root: None, path, checks: self.checks, _data: PhantomData })
+        Ok(LinkerInstance { raw, parents: Vec::new(), path, checks: self.checks, _data: PhantomData })
+    }
+
+    /// Turns this namespace into its nested instance `name` (made if
+    /// missing), as `wasmtime`'s `LinkerInstance::into_instance`.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::component::Linker;
+    /// let mut linker = Linker::<()>::new(&wasmtime_mbt::Engine::default());
+    /// let mut inner = linker.root().into_instance("a")?.into_instance("b")?;
+    /// inner.func_wrap("f", |_, (): ()| Ok(()))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn into_instance(mut self, name: &str) -> Result<LinkerInstance<'a, T>> {
+        let raw = self.add_instance(name)?;
+        let LinkerInstance { raw: parent, mut parents, mut path, checks, .. } = self;
+        parents.insert(0, parent);
+        path.push(name.to_string());
+        Ok(LinkerInstance { raw, parents, path, checks, _data: PhantomData })
     }
 
     /// Defines a core module `name` (`wasmtime_component_linker_instance_add_module`).
