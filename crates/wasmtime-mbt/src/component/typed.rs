@@ -5,27 +5,6 @@
 //! Values go through the same C conversion as dynamic calls
 //! ([`Val`] ↔ `wasmtime_component_val_t`); what typing saves is the
 //! per-call type check, done once when the typed function is made.
-//!
-//! ```
-//! # fn main() -> wasmtime_mbt::Result<()> {
-//! use wasmtime_mbt::component::*;
-//! use wasmtime_mbt::{Engine, Store};
-//! let engine = Engine::default();
-//! let component = Component::new(&engine, r#"(component
-//!     (core module $m (func (export "add") (param i32 i32) (result i32)
-//!         (i32.add (local.get 0) (local.get 1))))
-//!     (core instance $i (instantiate $m))
-//!     (func (export "add") (param "a" u32) (param "b" u32) (result u32)
-//!         (canon lift (core func $i "add"))))"#)?;
-//! let mut store = Store::new(&engine, ());
-//! let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
-//! let add = instance.get_typed_func::<(u32, u32), (u32,)>(&mut store, "add")?;
-//! assert_eq!(add.call(&mut store, (2, 3))?, (5,));
-//! // Checked once, against the function's type.
-//! assert!(instance.get_typed_func::<(u32,), (u32,)>(&mut store, "add").is_err());
-//! assert!(instance.get_typed_func::<(i32, u32), (u32,)>(&mut store, "add").is_err());
-//! # Ok(()) }
-//! ```
 
 use std::marker::PhantomData;
 
@@ -484,8 +463,30 @@ tuples! {
 }
 
 /// A component function with statically known parameter and result types,
-/// as `wasmtime::component::TypedFunc<Params, Return>`; see the
-/// [module documentation](self).
+/// as `wasmtime::component::TypedFunc<Params, Return>`. Values go through
+/// the same C conversion as dynamic calls; typing saves the per-call type
+/// check, done once when the typed function is made.
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::component::*;
+/// use wasmtime_mbt::{Engine, Store};
+/// let engine = Engine::default();
+/// let component = Component::new(&engine, r#"(component
+///     (core module $m (func (export "add") (param i32 i32) (result i32)
+///         (i32.add (local.get 0) (local.get 1))))
+///     (core instance $i (instantiate $m))
+///     (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+///         (canon lift (core func $i "add"))))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
+/// let add = instance.get_typed_func::<(u32, u32), (u32,)>(&mut store, "add")?;
+/// assert_eq!(add.call(&mut store, (2, 3))?, (5,));
+/// // Checked once, against the function's type.
+/// assert!(instance.get_typed_func::<(u32,), (u32,)>(&mut store, "add").is_err());
+/// assert!(instance.get_typed_func::<(i32, u32), (u32,)>(&mut store, "add").is_err());
+/// # Ok(()) }
+/// ```
 pub struct TypedFunc<Params, Return> {
     func: Func,
     _types: PhantomData<fn(Params) -> Return>,
