@@ -112,7 +112,7 @@ impl ResourceType {
     pub fn host_dynamic(payload: u32) -> ResourceType {
         // SAFETY: returns an owned type.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_component_resource_type_new_host(payload)) }.expect("resource type");
-        ResourceType(Arc::new(raw))
+        ResourceType::from_owned(raw)
     }
 
     /// A copy of a C resource type (borrowed).
@@ -122,6 +122,13 @@ impl ResourceType {
     pub(crate) unsafe fn clone_raw(raw: *const sys::wasmtime_component_resource_type_t) -> ResourceType {
         // SAFETY: forwarded; the clone is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_component_resource_type_clone(raw)) }.expect("resource type");
+        ResourceType::from_owned(raw)
+    }
+
+    /// `ResourceType` is `Send + Sync` (see the impls above); the `Arc`
+    /// only shares the owner.
+    #[allow(clippy::arc_with_non_send_sync)]
+    fn from_owned(raw: Owned<sys::wasmtime_component_resource_type_t>) -> ResourceType {
         ResourceType(Arc::new(raw))
     }
 
@@ -304,7 +311,7 @@ impl ResourceAny {
     pub fn ty(&self) -> ResourceType {
         // SAFETY: the handle is live; the type is owned.
         let raw = unsafe { Owned::from_raw(sys::wasmtime_component_resource_any_type(self.raw.as_ptr())) }.expect("resource type");
-        ResourceType(Arc::new(raw))
+        ResourceType::from_owned(raw)
     }
 
     /// Whether this is an `own` (else a `borrow`).
