@@ -140,7 +140,7 @@ pub fn component_values_dynamic() -> Result<String> {
         let f = instance.get_func(&mut store, format!("id-list-{name}").as_str()).expect(name);
         let arg = Val::List(vec![value.clone(), value.clone()]);
         let mut out = [Val::Bool(false)];
-        f.call(&mut store, &[arg.clone()], &mut out)?;
+        f.call(&mut store, std::slice::from_ref(&arg), &mut out)?;
         assert_eq!(out[0], arg, "{name}");
         seen.push(format!("{name}:{:?}", out[0]));
     }
@@ -165,7 +165,7 @@ pub fn component_values_dynamic() -> Result<String> {
     // Scalars passed directly.
     for (name, value) in [("id-u32", Val::U32(77)), ("id-s64", Val::S64(-1)), ("id-f64", Val::Float64(0.5)), ("id-char", Val::Char('🦀'))] {
         let mut out = [Val::Bool(false)];
-        instance.get_func(&mut store, name).unwrap().call(&mut store, &[value.clone()], &mut out)?;
+        instance.get_func(&mut store, name).unwrap().call(&mut store, std::slice::from_ref(&value), &mut out)?;
         assert_eq!(out[0], value);
         seen.push(format!("{name}:{:?}", out[0]));
     }
@@ -193,7 +193,7 @@ pub fn component_values_map() -> Result<String> {
     let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
     let value = Val::Map(vec![(Val::String("one".into()), Val::U32(1)), (Val::String("two".into()), Val::U32(2))]);
     let mut out = [Val::Bool(false)];
-    instance.get_func(&mut store, "id-map").unwrap().call(&mut store, &[value.clone()], &mut out)?;
+    instance.get_func(&mut store, "id-map").unwrap().call(&mut store, std::slice::from_ref(&value), &mut out)?;
     assert_eq!(out[0], value);
     Ok(format!("{:?}", out[0]))
 }
