@@ -174,6 +174,37 @@ impl<T> std::fmt::Debug for LinkerInstance<'_, T> {
 /// The C environment of a host function: the closure.
 struct HostFunc<F>(F);
 
+/// What the host trampoline calls: a `func_new` closure (which gets the
+/// function's type) or a `func_wrap` one (which does not, so the type is
+/// not read from C on each call).
+trait HostCall<T>: Send + Sync + 'static {
+    /// # Safety
+    /// `ty` must be the live C type of the function being called.
+    unsafe fn call(&self, cx: StoreContextMut<'_, T>, ty: *const sys::wasmtime_component_func_type_t, args: &[Val], results: &mut [Val]) -> Result<()>;
+}
+
+impl<T, F> HostCall<T> for HostFunc<F>
+where
+    F: Fn(StoreContextMut<'_, T>, ComponentFunc, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+{
+    unsafe fn call(&self, cx: StoreContextMut<'_, T>, ty: *const sys::wasmtime_component_func_type_t, args: &[Val], results: &mut [Val]) -> Result<()> {
+        // SAFETY: forwarded.
+        (self.0)(cx, unsafe { ComponentFunc::from_raw(ty) }, args, results)
+    }
+}
+
+/// The C environment of a `func_wrap` host function.
+struct TypedHostFunc<F>(F);
+
+impl<T, F> HostCall<T> for TypedHostFunc<F>
+where
+    F: Fn(StoreContextMut<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+{
+    unsafe fn call(&self, cx: StoreContextMut<'_, T>, _: *const sys::wasmtime_component_func_type_t, args: &[Val], results: &mut [Val]) -> Result<()> {
+        (self.0)(cx, args, results)
+    }
+}
+
 /// The C environment of a resource destructor.
 struct Dtor<F>(F);
 
@@ -264,10 +295,7 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         self.add_func(name, HostFunc(func))
     }
 
-    fn add_func<F>(&mut self, name: &str, func: HostFunc<F>) -> Result<()>
-    where
-        F: Fn(StoreContextMut<'_, T>, ComponentFunc, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
-    {
+    fn add_func<H: HostCall<T>>(&mut self, name: &str, func: H) -> Result<()> {
         let env = Box::into_raw(Box::new(func));
         // SAFETY: the instance is live; C owns `env` from here and frees it
         // with `drop_box` (also on error).
@@ -276,9 +304,9 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
                 self.raw.as_ptr(),
                 name.as_ptr().cast(),
                 name.len(),
-                Some(host_trampoline::<T, F>),
+                Some(host_trampoline::<T, H>),
                 env.cast(),
-                Some(drop_box::<HostFunc<F>>),
+                Some(drop_box::<H>),
             ))
         }
     }
@@ -294,7 +322,7 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
     {
         self.add_func(
             name,
-            HostFunc(move |cx: StoreContextMut<'_, T>, _: ComponentFunc, args: &[Val], results: &mut [Val]| {
+            TypedHostFunc(move |cx: StoreContextMut<'_, T>, args: &[Val], results: &mut [Val]| {
                 let opaque: *const StoreOpaque = &cx.0.opaque;
                 // SAFETY: the store outlives this call; `cx` is only moved
                 // into `func`, and the pointer is used after it returned.
@@ -368,7 +396,7 @@ fn run_host(context: *mut sys::wasmtime_context_t, body: impl FnOnce() -> Result
 }
 
 /// The `wasmtime_component_func_callback_t` of host functions.
-unsafe extern "C" fn host_trampoline<T, F>(
+unsafe extern "C" fn host_trampoline<T, H: HostCall<T>>(
     env: *mut c_void,
     context: *mut sys::wasmtime_context_t,
     ty: *const sys::wasmtime_component_func_type_t,
@@ -376,20 +404,16 @@ unsafe extern "C" fn host_trampoline<T, F>(
     nargs: usize,
     results: *mut sys::wasmtime_component_val_t,
     nresults: usize,
-) -> *mut sys::wasmtime_error_t
-where
-    F: Fn(StoreContextMut<'_, T>, ComponentFunc, &[Val], &mut [Val]) -> Result<()>,
-{
+) -> *mut sys::wasmtime_error_t {
     run_host(context, || {
-        // SAFETY: `env` is the `HostFunc<F>` box of this function; `ty` and
-        // the argument buffer are live for this call; `context` is a live
+        // SAFETY: `env` is the `H` box of this function; `ty` and the
+        // argument buffer are live for this call; `context` is a live
         // `Store<T>` (this linker only instantiates into those).
-        let HostFunc(f) = unsafe { &*env.cast::<HostFunc<F>>() };
-        let ty = unsafe { ComponentFunc::from_raw(ty) };
+        let f = unsafe { &*env.cast::<H>() };
         let store_id = unsafe { StoreOpaque::from_context(context) }.id();
         let params = unsafe { raw_slice(args, nargs) }.iter().map(|v| unsafe { Val::from_raw(v, store_id) }).collect::<Result<Vec<_>>>()?;
         let mut out = vec![Val::Bool(false); nresults];
-        f(StoreContextMut(unsafe { StoreInner::<T>::from_context(context) }), ty, &params, &mut out)?;
+        unsafe { f.call(StoreContextMut(StoreInner::<T>::from_context(context)), ty, &params, &mut out)? };
         // SAFETY: the context is live; the closure's borrow has ended.
         let raw = RawVals::from_vals(&out, unsafe { StoreOpaque::from_context(context) })?;
         for (i, v) in raw.into_inner().into_iter().enumerate() {
