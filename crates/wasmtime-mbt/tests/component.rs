@@ -211,3 +211,25 @@ fn component_from_missing_file() {
     let err = Component::from_file(&engine, "/no/such/file.wasm").unwrap_err();
     assert!(err.to_string().contains("/no/such/file.wasm"));
 }
+
+#[test]
+fn resource_dynamic() {
+    let engine = Engine::default();
+    let component = Component::new(&engine, WITH_RESOURCE).unwrap();
+    let mut linker = Linker::<Vec<u32>>::new(&engine);
+    linker.root().resource("res", ResourceType::host_dynamic(5), |mut cx, rep| {
+        cx.data_mut().push(rep);
+        Ok(())
+    }).unwrap();
+    linker.root().func_wrap("new", |_, (rep,): (u32,)| Ok((ResourceDynamic::new_own(rep, 5),))).unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let make = instance.get_typed_func::<(u32,), (ResourceDynamic,)>(&mut store, "make").unwrap();
+    let (r,) = make.call(&mut store, (3,)).unwrap();
+    assert_eq!((r.rep(), r.ty(), r.owned()), (3, 5, true));
+    let take = instance.get_typed_func::<(ResourceDynamic,), ()>(&mut store, "take").unwrap();
+    take.call(&mut store, (r,)).unwrap();
+    assert_eq!(store.data(), &[3]);
+    // Of another type number: the guest's type check refuses it.
+    assert!(take.call(&mut store, (ResourceDynamic::new_own(4, 6),)).is_err());
+}

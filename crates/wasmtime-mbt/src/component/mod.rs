@@ -46,7 +46,7 @@ pub use component::Lookup;
 pub use func::Func;
 pub use instance::Instance;
 pub use linker::{Linker, LinkerInstance};
-pub use resources::{Resource, ResourceAny, ResourceType};
+pub use resources::{Resource, ResourceAny, ResourceDynamic, ResourceType};
 pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};
 pub use types::Type;
 pub use values::{ErrorContextAny, FutureAny, StreamAny, Val};

@@ -197,6 +197,73 @@ impl<T: 'static> std::fmt::Debug for Resource<T> {
     }
 }
 
+/// A host resource whose type is a number, as
+/// `wasmtime::component::ResourceDynamic`: of type
+/// [`ResourceType::host_dynamic(ty)`](ResourceType::host_dynamic).
+///
+/// Here `ResourceType::host::<T>()` types are dynamic types too (payloads
+/// from `0x8000_0000`), so a `Resource<T>` also converts to a
+/// `ResourceDynamic`, which native Wasmtime refuses.
+///
+/// ```
+/// use wasmtime_mbt::component::ResourceDynamic;
+/// let r = ResourceDynamic::new_own(7, 3);
+/// assert_eq!((r.rep(), r.ty(), r.owned()), (7, 3, true));
+/// assert!(!ResourceDynamic::new_borrow(7, 3).owned());
+/// ```
+#[derive(Debug)]
+pub struct ResourceDynamic {
+    rep: u32,
+    ty: u32,
+    owned: bool,
+}
+
+impl ResourceDynamic {
+    /// A new owned resource with `rep`, of type `ty`.
+    pub fn new_own(rep: u32, ty: u32) -> ResourceDynamic {
+        ResourceDynamic { rep, ty, owned: true }
+    }
+
+    /// A new borrowed resource with `rep`, of type `ty`.
+    pub fn new_borrow(rep: u32, ty: u32) -> ResourceDynamic {
+        ResourceDynamic { rep, ty, owned: false }
+    }
+
+    /// The host's representation of this resource.
+    pub fn rep(&self) -> u32 {
+        self.rep
+    }
+
+    /// The resource's type number.
+    pub fn ty(&self) -> u32 {
+        self.ty
+    }
+
+    /// Whether this is an `own` (else a `borrow`).
+    pub fn owned(&self) -> bool {
+        self.owned
+    }
+
+    /// Converts a host-defined [`ResourceAny`] (taking its handle).
+    pub fn try_from_resource_any(resource: ResourceAny, mut store: impl AsContextMut) -> Result<ResourceDynamic> {
+        ResourceDynamic::from_any(&resource, &store.as_context_mut().0.opaque)
+    }
+
+    /// Converts this resource into a [`ResourceAny`] in `store`.
+    pub fn try_into_resource_any(self, mut store: impl AsContextMut) -> Result<ResourceAny> {
+        self.into_any(&store.as_context_mut().0.opaque)
+    }
+
+    pub(crate) fn from_any(resource: &ResourceAny, store: &StoreOpaque) -> Result<ResourceDynamic> {
+        let (rep, ty, owned) = resource.host_parts(store)?;
+        Ok(ResourceDynamic { rep, ty, owned })
+    }
+
+    pub(crate) fn into_any(self, store: &StoreOpaque) -> Result<ResourceAny> {
+        ResourceAny::from_host(store, self.owned, self.rep, self.ty)
+    }
+}
+
 /// Any resource, host- or guest-defined, as
 /// `wasmtime::component::ResourceAny`. Every one that a guest hands out
 /// should be given back with [`ResourceAny::resource_drop`].
@@ -280,21 +347,28 @@ impl ResourceAny {
         if self.ty() != ResourceType::host::<T>() {
             return Err(Error::msg("mismatched resource types"));
         }
+        let (rep, ty, owned) = self.host_parts(store)?;
+        debug_assert_eq!(ty, host_type_id::<T>());
+        Ok(Resource { rep, owned, _marker: PhantomData })
+    }
+
+    /// The rep, type number and ownership of a host resource (taking the
+    /// handle, for an `own`).
+    fn host_parts(&self, store: &StoreOpaque) -> Result<(u32, u32, bool)> {
+        store.check_id(self.store_id)?;
         let mut out = ptr::null_mut();
         // SAFETY: the context and handle are live; `out` is owned on success.
         unsafe { Error::check(sys::wasmtime_component_resource_any_to_host(store.context(), self.raw.as_ptr(), &mut out))? };
         // SAFETY: owned on success.
         let host = unsafe { Owned::from_raw(out) }.expect("host resource");
         // SAFETY: the host resource is live.
-        let (rep, ty, owned) = unsafe {
+        Ok(unsafe {
             (
                 sys::wasmtime_component_resource_host_rep(host.as_ptr()),
                 sys::wasmtime_component_resource_host_type(host.as_ptr()),
                 sys::wasmtime_component_resource_host_owned(host.as_ptr()),
             )
-        };
-        debug_assert_eq!(ty, host_type_id::<T>());
-        Ok(Resource { rep, owned, _marker: PhantomData })
+        })
     }
 
     /// Converts a host [`Resource<T>`] into a `ResourceAny` in `store`.

@@ -8,7 +8,7 @@
 
 use std::marker::PhantomData;
 
-use super::resources::{Resource, ResourceAny};
+use super::resources::{Resource, ResourceAny, ResourceDynamic};
 use super::types::Type;
 use super::{Func, Val};
 use crate::store::StoreOpaque;
@@ -334,6 +334,30 @@ unsafe impl<T: 'static> Lift for Resource<T> {
     fn from_val(val: Val, store: &StoreOpaque) -> Result<Self> {
         match val {
             Val::Resource(r) => r.to_host::<T>(store),
+            other => Err(wrong_val("resource", &other)),
+        }
+    }
+}
+
+impl Sealed for ResourceDynamic {}
+// SAFETY: sealed.
+unsafe impl ComponentType for ResourceDynamic {
+    fn typecheck(ty: &Type) -> Result<()> {
+        ResourceAny::typecheck(ty)
+    }
+}
+// SAFETY: sealed.
+unsafe impl Lower for ResourceDynamic {
+    fn to_val(&self, store: &StoreOpaque) -> Result<Val> {
+        let copy = if self.owned() { ResourceDynamic::new_own(self.rep(), self.ty()) } else { ResourceDynamic::new_borrow(self.rep(), self.ty()) };
+        Ok(Val::Resource(copy.into_any(store)?))
+    }
+}
+// SAFETY: sealed.
+unsafe impl Lift for ResourceDynamic {
+    fn from_val(val: Val, store: &StoreOpaque) -> Result<Self> {
+        match val {
+            Val::Resource(r) => ResourceDynamic::from_any(&r, store),
             other => Err(wrong_val("resource", &other)),
         }
     }
