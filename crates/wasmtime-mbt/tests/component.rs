@@ -233,3 +233,65 @@ fn resource_dynamic() {
     // Of another type number: the guest's type check refuses it.
     assert!(take.call(&mut store, (ResourceDynamic::new_own(4, 6),)).is_err());
 }
+
+#[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone)]
+#[component(record)]
+struct Person {
+    name: String,
+    age: u8,
+}
+
+#[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone)]
+#[component(variant)]
+enum Shape {
+    #[component(name = "none")]
+    Nothing,
+    #[component(name = "circle")]
+    Circle(f64),
+    #[component(name = "named")]
+    Named(Person),
+}
+
+#[test]
+fn derived_records_and_variants_round_trip() {
+    let engine = Engine::default();
+    let component = Component::new(&engine, r#"(component
+        (core module $m
+            (memory (export "mem") 1)
+            (global $bump (mut i32) (i32.const 1024))
+            (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+                (local $p i32)
+                (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))
+                (global.set $bump (i32.add (local.get $p) (local.get 3)))
+                (local.get $p))
+            (func (export "id") (param i32 i32) (result i32)
+                (i32.store (i32.const 8) (local.get 0))
+                (i32.store (i32.const 12) (local.get 1))
+                (i32.const 8)))
+        (core instance $i (instantiate $m))
+        (type $person' (record (field "name" string) (field "age" u8)))
+        (export $person "person" (type $person'))
+        (type $shape' (variant (case "none") (case "circle" f64) (case "named" $person)))
+        (export $shape "shape" (type $shape'))
+        (func (export "people") (param "x" (list $person)) (result (list $person))
+            (canon lift (core func $i "id") (memory $i "mem") (realloc (func $i "cabi_realloc"))))
+        (func (export "shapes") (param "x" (list $shape)) (result (list $shape))
+            (canon lift (core func $i "id") (memory $i "mem") (realloc (func $i "cabi_realloc")))))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+    let people = vec![Person { name: "ada".into(), age: 36 }, Person { name: "alan".into(), age: 41 }];
+    let f = instance.get_typed_func::<(&[Person],), (Vec<Person>,)>(&mut store, "people").unwrap();
+    assert_eq!(f.call(&mut store, (&people,)).unwrap().0, people);
+    let shapes = vec![Shape::Nothing, Shape::Circle(1.5), Shape::Named(people[0].clone())];
+    let g = instance.get_typed_func::<(&[Shape],), (Vec<Shape>,)>(&mut store, "shapes").unwrap();
+    assert_eq!(g.call(&mut store, (&shapes,)).unwrap().0, shapes);
+    // A record is not a variant, and the wrong names are refused.
+    assert!(instance.get_typed_func::<(&[Shape],), (Vec<Shape>,)>(&mut store, "people").is_err());
+    #[derive(ComponentType, Lift, Lower)]
+    #[component(record)]
+    struct Misnamed {
+        nom: String,
+        age: u8,
+    }
+    assert!(instance.get_typed_func::<(&[Misnamed],), (Vec<Misnamed>,)>(&mut store, "people").is_err());
+}

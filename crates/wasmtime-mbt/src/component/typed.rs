@@ -16,6 +16,7 @@ use crate::{bail, AsContextMut, Error, Result};
 
 
 mod sealed {
+    /// The seal of the conversion traits (named by the derive macros).
     pub trait Sealed {}
 }
 use sealed::Sealed;
@@ -566,5 +567,98 @@ where
     #[deprecated(note = "no longer has any effect")]
     pub fn post_return(&self, _store: impl AsContextMut) -> Result<()> {
         Ok(())
+    }
+}
+
+/// What the derive macros' generated code names; not a public API.
+#[doc(hidden)]
+pub mod __internal {
+    pub use super::sealed::Sealed;
+    pub use super::{ComponentType, Lift, Lower};
+    pub use crate::component::types::Type;
+    pub use crate::component::Val;
+    pub use crate::store::StoreOpaque;
+    pub use crate::Result;
+    use crate::{bail, Error};
+
+    /// A check of one field or payload type.
+    pub type Check = fn(&Type) -> Result<()>;
+
+    /// Checks a record type's field names and types, in order.
+    pub fn typecheck_record(ty: &Type, fields: &[(&str, Check)]) -> Result<()> {
+        let Type::Record(r) = ty else { bail!("type mismatch: expected `record`, found `{}`", ty.desc()) };
+        if r.fields().len() != fields.len() {
+            bail!("expected {} fields, found {}", fields.len(), r.fields().len());
+        }
+        for (field, (name, check)) in r.fields().zip(fields) {
+            if field.name != *name {
+                bail!("expected field `{name}`, found `{}`", field.name);
+            }
+            check(&field.ty).map_err(|e| e.context(format!("type mismatch for field `{name}`")))?;
+        }
+        Ok(())
+    }
+
+    /// Checks a variant type's case names and payloads, in order.
+    pub fn typecheck_variant(ty: &Type, cases: &[(&str, Option<Check>)]) -> Result<()> {
+        let Type::Variant(v) = ty else { bail!("type mismatch: expected `variant`, found `{}`", ty.desc()) };
+        if v.cases().len() != cases.len() {
+            bail!("expected {} cases, found {}", cases.len(), v.cases().len());
+        }
+        for (case, (name, check)) in v.cases().zip(cases) {
+            if case.name != *name {
+                bail!("expected case `{name}`, found `{}`", case.name);
+            }
+            match (case.ty.as_ref(), check) {
+                (None, None) => {}
+                (Some(ty), Some(check)) => check(ty).map_err(|e| e.context(format!("type mismatch for case `{name}`")))?,
+                _ => bail!("payload mismatch for case `{name}`"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks an enum type's case names, in order.
+    pub fn typecheck_enum(ty: &Type, names: &[&str]) -> Result<()> {
+        let Type::Enum(e) = ty else { bail!("type mismatch: expected `enum`, found `{}`", ty.desc()) };
+        if !e.names().eq(names.iter().copied()) {
+            bail!("enum case names do not match");
+        }
+        Ok(())
+    }
+
+    /// A record value's field values, checked against `names`.
+    pub fn record_fields(val: Val, names: &[&str]) -> Result<std::vec::IntoIter<Val>> {
+        let Val::Record(fields) = val else { bail!("expected a record value") };
+        if fields.len() != names.len() || fields.iter().zip(names).any(|((n, _), m)| n != m) {
+            bail!("record fields do not match");
+        }
+        Ok(fields.into_iter().map(|(_, v)| v).collect::<Vec<_>>().into_iter())
+    }
+
+    /// A variant value's case name and payload.
+    pub fn variant_parts(val: Val) -> Result<(String, Option<Box<Val>>)> {
+        match val {
+            Val::Variant(name, payload) => Ok((name, payload)),
+            _ => bail!("expected a variant value"),
+        }
+    }
+
+    /// An enum value's case name.
+    pub fn enum_name(val: Val) -> Result<String> {
+        match val {
+            Val::Enum(name) => Ok(name),
+            _ => bail!("expected an enum value"),
+        }
+    }
+
+    /// The payload a case needs.
+    pub fn payload(payload: Option<Box<Val>>) -> Result<Box<Val>> {
+        payload.ok_or_else(|| Error::msg("expected a payload, found none"))
+    }
+
+    /// The error for a case name the type does not have.
+    pub fn unknown_case(name: &str) -> Error {
+        Error::msg(format!("unknown case `{name}`"))
     }
 }
