@@ -3,7 +3,8 @@
 //! `#[component(record)]`, an enum with `#[component(variant)]` (cases with
 //! at most one unnamed field) or `#[component(enum)]` (cases without
 //! fields). `#[component(name = "…")]` on a field or case gives its
-//! component-model name (by default the Rust name as written).
+//! component-model name (by default the Rust name as written);
+//! `#[component(wasmtime_crate = path)]` on the type, the crate's path.
 //!
 //! Use them through `wasmtime_mbt::component::{ComponentType, Lift, Lower}`.
 //! The generated code names the crate `::wasmtime_mbt`, or `::wasmtime` when
@@ -21,10 +22,10 @@ enum Style {
     Enum,
 }
 
-/// The `component` attributes: the style (on the type) or the name (on a
-/// field or case).
-fn component_attr(attrs: &[Attribute]) -> syn::Result<(Option<Style>, Option<String>)> {
-    let (mut style, mut name) = (None, None);
+/// The `component` attributes: the style and crate path (on the type) or
+/// the name (on a field or case).
+fn component_attr(attrs: &[Attribute]) -> syn::Result<(Option<Style>, Option<String>, Option<syn::Path>)> {
+    let (mut style, mut name, mut krate) = (None, None, None);
     for attr in attrs.iter().filter(|a| a.path().is_ident("component")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("record") {
@@ -35,13 +36,15 @@ fn component_attr(attrs: &[Attribute]) -> syn::Result<(Option<Style>, Option<Str
                 style = Some(Style::Enum);
             } else if meta.path.is_ident("name") {
                 name = Some(meta.value()?.parse::<LitStr>()?.value());
+            } else if meta.path.is_ident("wasmtime_crate") {
+                krate = Some(meta.value()?.parse::<syn::Path>()?);
             } else {
-                return Err(meta.error("expected `record`, `variant`, `enum` or `name = \"…\"`"));
+                return Err(meta.error("expected `record`, `variant`, `enum`, `wasmtime_crate = path` or `name = \"…\"`"));
             }
             Ok(())
         })?;
     }
-    Ok((style, name))
+    Ok((style, name, krate))
 }
 
 /// The path of the `wasmtime_mbt` crate in the deriving crate:
@@ -65,10 +68,10 @@ fn krate() -> Tokens {
 
 /// The three impls (`which` selects), for every style.
 fn expand(input: DeriveInput, which: &str) -> syn::Result<Tokens> {
-    let k = krate();
-    let i = quote!(#k::component::__internal);
     let name = &input.ident;
-    let (style, _) = component_attr(&input.attrs)?;
+    let (style, _, path) = component_attr(&input.attrs)?;
+    let k = path.map_or_else(krate, |p| quote!(#p));
+    let i = quote!(#k::component::__internal);
     let style = style.ok_or_else(|| syn::Error::new_spanned(name, "expected `#[component(record)]`, `#[component(variant)]` or `#[component(enum)]`"))?;
     let (typecheck, lower, lift) = match (&input.data, style) {
         (Data::Struct(s), Style::Record) => {
@@ -79,7 +82,7 @@ fn expand(input: DeriveInput, which: &str) -> syn::Result<Tokens> {
             let mut idents = Vec::new();
             let mut tys = Vec::new();
             for f in &fields.named {
-                let (_, rename) = component_attr(&f.attrs)?;
+                let (_, rename, _) = component_attr(&f.attrs)?;
                 let ident = f.ident.clone().expect("named");
                 names.push(rename.unwrap_or_else(|| ident.to_string()));
                 idents.push(ident);
@@ -100,7 +103,7 @@ fn expand(input: DeriveInput, which: &str) -> syn::Result<Tokens> {
             let mut lowers = Vec::new();
             let mut lifts = Vec::new();
             for v in &e.variants {
-                let (_, rename) = component_attr(&v.attrs)?;
+                let (_, rename, _) = component_attr(&v.attrs)?;
                 let case = rename.unwrap_or_else(|| v.ident.to_string());
                 let ident = &v.ident;
                 match &v.fields {
@@ -141,7 +144,7 @@ fn expand(input: DeriveInput, which: &str) -> syn::Result<Tokens> {
                 if !matches!(v.fields, Fields::Unit) {
                     return Err(syn::Error::new_spanned(v, "an enum case has no fields"));
                 }
-                let (_, rename) = component_attr(&v.attrs)?;
+                let (_, rename, _) = component_attr(&v.attrs)?;
                 names.push(rename.unwrap_or_else(|| v.ident.to_string()));
                 idents.push(v.ident.clone());
             }

@@ -560,3 +560,60 @@ pub fn component_bad_input() -> Result<String> {
     assert!(all.iter().all(|x| *x), "{all:?}");
     Ok(format!("{all:?}"))
 }
+
+/// A derived record.
+#[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone)]
+#[component(record, wasmtime_crate = wasmtime)]
+pub struct Pair {
+    pub a: u8,
+    pub b: String,
+}
+
+/// A derived variant.
+#[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone)]
+#[component(variant, wasmtime_crate = wasmtime)]
+pub enum Var {
+    #[component(name = "none")]
+    Nothing,
+    #[component(name = "num")]
+    Num(u32),
+    #[component(name = "text")]
+    Text(String),
+}
+
+/// A derived enum.
+#[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone, Copy)]
+#[component(enum, wasmtime_crate = wasmtime)]
+pub enum Color {
+    #[component(name = "red")]
+    Red,
+    #[component(name = "green")]
+    Green,
+    #[component(name = "blue")]
+    Blue,
+}
+
+/// `#[derive(ComponentType, Lift, Lower)]` records, variants and enums in
+/// typed calls, and type checks of derived types.
+pub fn component_derives() -> Result<String> {
+    let engine = Engine::default();
+    let component = identity_component(&engine)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
+    let pairs = vec![Pair { a: 1, b: "one".into() }, Pair { a: 2, b: String::new() }];
+    let f = instance.get_typed_func::<(&[Pair],), (Vec<Pair>,)>(&mut store, "id-list-record")?;
+    assert_eq!(f.call(&mut store, (&pairs,))?.0, pairs);
+    let vars = vec![Var::Nothing, Var::Num(7), Var::Text("t".into())];
+    let g = instance.get_typed_func::<(&[Var],), (Vec<Var>,)>(&mut store, "id-list-variant")?;
+    assert_eq!(g.call(&mut store, (&vars,))?.0, vars);
+    let colors = vec![Color::Blue, Color::Red, Color::Green];
+    let h = instance.get_typed_func::<(&[Color],), (Vec<Color>,)>(&mut store, "id-list-enum")?;
+    assert_eq!(h.call(&mut store, (&colors,))?.0, colors);
+    let wrong = [
+        instance.get_typed_func::<(&[Pair],), (Vec<Pair>,)>(&mut store, "id-list-variant").is_err(),
+        instance.get_typed_func::<(&[Color],), (Vec<Color>,)>(&mut store, "id-list-record").is_err(),
+        instance.get_typed_func::<(&[Var],), (Vec<Var>,)>(&mut store, "id-list-enum").is_err(),
+    ];
+    assert!(wrong.iter().all(|w| *w));
+    Ok(format!("{pairs:?}\n{vars:?}\n{colors:?}\n{wrong:?}"))
+}
