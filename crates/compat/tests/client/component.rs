@@ -10,6 +10,36 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::*;
 use wasmtime::{Engine, Error, Result, Store};
 
+/// The kind of a component type, as Wasmtime's messages name it.
+fn kind(ty: &Type) -> &'static str {
+    match ty {
+        Type::Bool => "bool",
+        Type::S8 => "s8",
+        Type::U8 => "u8",
+        Type::S16 => "s16",
+        Type::U16 => "u16",
+        Type::S32 => "s32",
+        Type::U32 => "u32",
+        Type::S64 => "s64",
+        Type::U64 => "u64",
+        Type::Float32 => "float32",
+        Type::Float64 => "float64",
+        Type::Char => "char",
+        Type::String => "string",
+        Type::List(_) => "list",
+        Type::Record(_) => "record",
+        Type::Tuple(_) => "tuple",
+        Type::Variant(_) => "variant",
+        Type::Enum(_) => "enum",
+        Type::Option(_) => "option",
+        Type::Result(_) => "result",
+        Type::Flags(_) => "flags",
+        Type::Own(_) => "own",
+        Type::Borrow(_) => "borrow",
+        _ => "other",
+    }
+}
+
 /// Whether `err`, with everything it wraps, mentions `text`.
 fn mentions(err: &Error, text: &str) -> bool {
     format!("{err:?}").contains(text)
@@ -299,7 +329,7 @@ pub fn component_host_functions() -> Result<String> {
         Ok((x * 2,))
     })?;
     linker.root().func_new("greet", |mut cx, ty, args, results| {
-        let params: Vec<String> = ty.params().map(|(n, t)| format!("{n}: {}", t.desc())).collect();
+        let params: Vec<String> = ty.params().map(|(n, t)| format!("{n}: {}", kind(&t))).collect();
         let Val::String(name) = &args[0] else { panic!("not a string") };
         cx.data_mut().push(format!("greet({name}) with ({})", params.join(", ")));
         results[0] = Val::String(format!("hello, {name}!"));
@@ -469,15 +499,15 @@ pub fn component_reflection() -> Result<String> {
     let ComponentItem::ComponentFunc(f) = ids.get_export(&engine, "id-list-record").unwrap().ty else { panic!() };
     let Type::List(list) = f.params().next().unwrap().1 else { panic!() };
     let Type::Record(record) = list.ty() else { panic!() };
-    let fields: Vec<String> = record.fields().map(|f| format!("{}: {}", f.name, f.ty.desc())).collect();
+    let fields: Vec<String> = record.fields().map(|f| format!("{}: {}", f.name, kind(&f.ty))).collect();
     seen.push(format!("record fields: {fields:?}"));
     let ComponentItem::ComponentFunc(f) = ids.get_export(&engine, "id-list-variant").unwrap().ty else { panic!() };
     let variant = f.results().next().unwrap().unwrap_list().ty().unwrap_variant().clone();
-    let cases: Vec<String> = variant.cases().map(|c| format!("{}{}", c.name, c.ty.map(|t| format!("({})", t.desc())).unwrap_or_default())).collect();
+    let cases: Vec<String> = variant.cases().map(|c| format!("{}{}", c.name, c.ty.map(|t| format!("({})", kind(&t))).unwrap_or_default())).collect();
     seen.push(format!("variant cases: {cases:?}"));
     let ComponentItem::ComponentFunc(f) = ids.get_export(&engine, "id-list-result").unwrap().ty else { panic!() };
     let result = f.results().next().unwrap().unwrap_list().ty().unwrap_result().clone();
-    seen.push(format!("result: ok {:?} err {:?}", result.ok().map(|t| t.desc()), result.err().map(|t| t.desc())));
+    seen.push(format!("result: ok {:?} err {:?}", result.ok().map(|t| kind(&t)), result.err().map(|t| kind(&t))));
     assert!(ids.get_export(&engine, "nope").is_none());
     // Export indices, from the component and from an instance.
     let index = component.get_export_index(None, "run").unwrap();
@@ -490,7 +520,7 @@ pub fn component_reflection() -> Result<String> {
     let missing = component.get_export_index(None, "nope").is_none();
     seen.push(format!("by index: {by_index}, instance index: {from_instance}, missing: {missing}"));
     let hello = instance.get_func(&mut store, "hello").unwrap();
-    let params: Vec<String> = hello.ty(&store).params().map(|(n, t)| format!("{n}: {}", t.desc())).collect();
+    let params: Vec<String> = hello.ty(&store).params().map(|(n, t)| format!("{n}: {}", kind(&t))).collect();
     seen.push(format!("hello params {params:?}"));
     Ok(seen.join("\n"))
 }
@@ -498,8 +528,8 @@ pub fn component_reflection() -> Result<String> {
 fn describe(engine: &Engine, item: &ComponentItem) -> String {
     match item {
         ComponentItem::ComponentFunc(f) => {
-            let params: Vec<String> = f.params().map(|(n, t)| format!("{n}: {}", t.desc())).collect();
-            let results: Vec<&str> = f.results().map(|t| t.desc()).collect();
+            let params: Vec<String> = f.params().map(|(n, t)| format!("{n}: {}", kind(&t))).collect();
+            let results: Vec<&str> = f.results().map(|t| kind(&t)).collect();
             format!("func({}) -> {results:?}", params.join(", "))
         }
         ComponentItem::ComponentInstance(i) => {
@@ -509,7 +539,7 @@ fn describe(engine: &Engine, item: &ComponentItem) -> String {
         ComponentItem::CoreFunc(_) => "core func".into(),
         ComponentItem::Module(_) => "module".into(),
         ComponentItem::Component(_) => "component".into(),
-        ComponentItem::Type(t) => format!("type {}", t.desc()),
+        ComponentItem::Type(t) => format!("type {}", kind(&t)),
         ComponentItem::Resource(_) => "resource".into(),
     }
 }
@@ -563,7 +593,7 @@ pub fn component_bad_input() -> Result<String> {
 
 /// A derived record.
 #[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone)]
-#[component(record, wasmtime_crate = wasmtime)]
+#[component(record)]
 pub struct Pair {
     pub a: u8,
     pub b: String,
@@ -571,7 +601,7 @@ pub struct Pair {
 
 /// A derived variant.
 #[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone)]
-#[component(variant, wasmtime_crate = wasmtime)]
+#[component(variant)]
 pub enum Var {
     #[component(name = "none")]
     Nothing,
@@ -583,7 +613,7 @@ pub enum Var {
 
 /// A derived enum.
 #[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone, Copy)]
-#[component(enum, wasmtime_crate = wasmtime)]
+#[component(enum)]
 pub enum Color {
     #[component(name = "red")]
     Red,

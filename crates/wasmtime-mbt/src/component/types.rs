@@ -110,13 +110,8 @@ impl Type {
     }
 
     /// The short name of the type's kind (`"u32"`, `"list"`, …), as in
-    /// Wasmtime's messages.
-    ///
-    /// ```
-    /// use wasmtime_mbt::component::types::Type;
-    /// assert_eq!(Type::Float32.desc(), "float32");
-    /// ```
-    pub fn desc(&self) -> &'static str {
+    /// Wasmtime's messages (private, as in `wasmtime`).
+    pub(crate) fn desc(&self) -> &'static str {
         match self {
             Type::Bool => "bool",
             Type::S8 => "s8",
