@@ -9,7 +9,8 @@
 //! Cases: typed call, dynamic call, wasm→host call (per call), memory
 //! read/write (64 B, 4 KiB, 1 MiB, against `copy_from_slice`), module
 //! compile, `InstancePre::instantiate`, externref round trip, `call_async`
-//! polled to completion, `Poller` round trip and a WASI command.
+//! polled to completion, `Poller` round trip, a WASI command, and component
+//! calls (typed `(u32, u32) -> u32`, 1 KiB string round trip).
 //!
 //! Run: `cargo bench -p wasmtime-mbt-compat` (or `cargo xtask bench-report`).
 //! Each case is short (0.5 s warm-up, 2 s measurement) so the suite takes a
@@ -819,6 +820,71 @@ fn wasi_command(c: &mut Criterion) {
     g.finish();
 }
 
+/// Component calls: `add: func(a: u32, b: u32) -> u32` and
+/// `echo: func(s: string) -> string` (through a bump `cabi_realloc`).
+const COMPONENT_WAT: &str = r#"(component
+  (core module $m
+    (memory (export "mem") 1)
+    (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "echo") (param i32 i32) (result i32)
+      (i32.store (i32.const 8) (local.get 0))
+      (i32.store (i32.const 12) (local.get 1))
+      (i32.const 8)))
+  (core instance $i (instantiate $m))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
+  (func (export "echo") (param "s" string) (result string)
+    (canon lift (core func $i "echo") (memory $i "mem") (realloc (func $i "cabi_realloc")))))"#;
+
+/// The component model: a typed `(u32, u32) -> u32` call and a 1 KiB
+/// string round trip, safe (through the C API's `wasmtime_component_val_t`)
+/// against native `wasmtime::component`. No `raw` row: the C API has only
+/// the one (`Val`-converting) call path the safe crate uses.
+fn component_calls(c: &mut Criterion) {
+    let text = "x".repeat(1024);
+    let mut g = c.benchmark_group("component_typed_call");
+    {
+        let engine = mbt::Engine::default();
+        let component = mbt::component::Component::new(&engine, COMPONENT_WAT).unwrap();
+        let mut store = mbt::Store::new(&engine, ());
+        let instance = mbt::component::Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+        let add = instance.get_typed_func::<(u32, u32), (u32,)>(&mut store, "add").unwrap();
+        assert_eq!(add.call(&mut store, (2, 3)).unwrap(), (5,));
+        g.bench_function("safe", |b| b.iter(|| add.call(&mut store, black_box((1, 2))).unwrap()));
+    }
+    {
+        let engine = wasmtime::Engine::default();
+        let component = wasmtime::component::Component::new(&engine, COMPONENT_WAT).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ());
+        let instance = wasmtime::component::Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+        let add = instance.get_typed_func::<(u32, u32), (u32,)>(&mut store, "add").unwrap();
+        assert_eq!(add.call(&mut store, (2, 3)).unwrap(), (5,));
+        g.bench_function("native", |b| b.iter(|| add.call(&mut store, black_box((1, 2))).unwrap()));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("component_string_1k");
+    {
+        let engine = mbt::Engine::default();
+        let component = mbt::component::Component::new(&engine, COMPONENT_WAT).unwrap();
+        let mut store = mbt::Store::new(&engine, ());
+        let instance = mbt::component::Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+        let echo = instance.get_typed_func::<(&str,), (String,)>(&mut store, "echo").unwrap();
+        assert_eq!(echo.call(&mut store, (&text,)).unwrap().0, text);
+        g.bench_function("safe", |b| b.iter(|| echo.call(&mut store, (black_box(text.as_str()),)).unwrap()));
+    }
+    {
+        let engine = wasmtime::Engine::default();
+        let component = wasmtime::component::Component::new(&engine, COMPONENT_WAT).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ());
+        let instance = wasmtime::component::Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+        let echo = instance.get_typed_func::<(&str,), (String,)>(&mut store, "echo").unwrap();
+        assert_eq!(echo.call(&mut store, (&text,)).unwrap().0, text);
+        g.bench_function("native", |b| b.iter(|| echo.call(&mut store, (black_box(text.as_str()),)).unwrap()));
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -831,6 +897,6 @@ criterion_group! {
     name = benches;
     config = config();
     targets = typed_call, dynamic_call, host_call, memory, module_compile, instantiate_pre, externref_round_trip,
-        call_async, poller_round_trip, wasi_command
+        call_async, poller_round_trip, wasi_command, component_calls
 }
 criterion_main!(benches);

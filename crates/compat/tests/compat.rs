@@ -34,7 +34,7 @@ macro_rules! client_files {
 /// The client files of `tests/client/`, in both builds.
 macro_rules! all_client_files {
     () => {
-        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, signatures, async_calls);
+        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, signatures, async_calls, component);
     };
 }
 
@@ -131,6 +131,7 @@ cases! {
     }
     gc {
         root_scope_lifetimes, owned_rooted_in_store_data, ref_values, table_fill_and_copy, anyref_i31_values, owned_rooted_typed,
+    }
     signatures {
         unknown_import_error, memory_data_and_store_mut, instance_exports_iter, linker_get_result,
         store_limiter_closure, store_gc_none, epoch_deadline_trap_explicit, deserialize_owned_bytes,
@@ -140,6 +141,11 @@ cases! {
     async_calls {
         typed_call_async_await, func_call_async_results, instance_new_async, instantiate_async_pre_and_start_trap,
         gc_async_and_caller_gc,
+    }
+    component {
+        component_values_dynamic, component_values_map, component_values_typed, component_host_functions, component_host_error,
+        component_missing_import, component_linker_shadowing, component_resources, component_reflection,
+        component_serialize_roundtrip, component_bad_input, component_derives,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,

@@ -28,6 +28,7 @@
 #![warn(unsafe_op_in_unsafe_fn)]
 
 mod async_call;
+pub mod component;
 mod config;
 mod cont_types;
 mod engine;

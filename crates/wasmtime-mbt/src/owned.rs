@@ -40,6 +40,17 @@ c_delete! {
     sys::wasmtime_pooling_allocation_config_t => sys::wasmtime_pooling_allocation_config_delete,
     sys::wasmtime_instance_pre_t => sys::wasmtime_instance_pre_delete,
     sys::wasmtime_call_future_t => sys::wasmtime_call_future_delete,
+    sys::wasmtime_component_t => sys::wasmtime_component_delete,
+    sys::wasmtime_component_type_t => sys::wasmtime_component_type_delete,
+    sys::wasmtime_component_export_index_t => sys::wasmtime_component_export_index_delete,
+    sys::wasmtime_component_linker_t => sys::wasmtime_component_linker_delete,
+    sys::wasmtime_component_linker_instance_t => sys::wasmtime_component_linker_instance_delete,
+    sys::wasmtime_component_func_type_t => sys::wasmtime_component_func_type_delete,
+    sys::wasmtime_component_instance_type_t => sys::wasmtime_component_instance_type_delete,
+    sys::wasmtime_module_type_t => sys::wasmtime_module_type_delete,
+    sys::wasmtime_component_resource_type_t => sys::wasmtime_component_resource_type_delete,
+    sys::wasmtime_component_resource_any_t => sys::wasmtime_component_resource_any_delete,
+    sys::wasmtime_component_resource_host_t => sys::wasmtime_component_resource_host_delete,
 }
 
 /// Sole owner of a C object; deletes it on drop.

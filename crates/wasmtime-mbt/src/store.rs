@@ -582,12 +582,12 @@ where
     let (ticks, k) = match outcome {
         Ok(Ok(UpdateDeadline::Continue(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_CONTINUE),
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
-        Ok(Ok(UpdateDeadline::Interrupt)) => return epoch_failure(context, Error::new(crate::Trap::Interrupt)),
-        Ok(Err(e)) => return epoch_failure(context, e),
+        Ok(Ok(UpdateDeadline::Interrupt)) => return host_failure_error(context, Error::new(crate::Trap::Interrupt)),
+        Ok(Err(e)) => return host_failure_error(context, e),
         Err(payload) => {
             // The payload's own `Drop` may panic: not here, in C's frame.
             crate::guard::drop_payload(payload);
-            return epoch_failure(context, Error::msg("epoch deadline callback panicked"));
+            return host_failure_error(context, Error::msg("epoch deadline callback panicked"));
         }
     };
     // SAFETY: both out-pointers are valid for this callback.
@@ -605,13 +605,14 @@ unsafe extern "C" fn interrupt_trampoline(
     _delta: *mut u64,
     _kind: *mut sys::wasmtime_update_deadline_kind_t,
 ) -> *mut sys::wasmtime_error_t {
-    epoch_failure(context, Error::new(crate::Trap::Interrupt))
+    host_failure_error(context, Error::new(crate::Trap::Interrupt))
 }
 
-/// The owned C error for a failed epoch callback; `error` itself is kept in
-/// the store, so the call that led here returns it (as for host functions).
+/// The owned C error for a failed host callback (epoch callback, component
+/// host function or destructor); `error` itself is kept in the store, so the
+/// call that led here returns it (as for host functions).
 #[cold]
-fn epoch_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
+pub(crate) fn host_failure_error(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasmtime_error_t {
     let raw = new_error(&crate::guard::message_of(&error));
     // SAFETY: the context is the store's, live for this callback, and the
     // callback that borrowed it has returned.

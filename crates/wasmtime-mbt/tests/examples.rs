@@ -28,4 +28,6 @@ examples! {
     externref = "../examples/externref.rs",
     threads = "../examples/threads.rs",
     wasi = "../examples/wasi.rs",
+    component = "../examples/component.rs",
+    wasip2 = "../examples/wasip2.rs",
 }
