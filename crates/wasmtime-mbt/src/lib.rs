@@ -66,6 +66,8 @@ pub use instance::{Instance, InstancePre};
 pub use linker::Linker;
 pub use memory::{Memory, SharedMemory};
 pub use module::{wat2wasm, Module};
+#[doc(hidden)]
+pub use owned::live_c_objects;
 pub use r#ref::{AnyRef, ExternRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 pub use table::Table;
