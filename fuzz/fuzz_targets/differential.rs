@@ -16,7 +16,8 @@ fn config(u: &mut Unstructured<'_>) -> arbitrary::Result<wasm_smith::Config> {
     c.min_funcs = 1;
     c.min_exports = 1;
     c.export_everything = u.arbitrary()?;
-    c.max_funcs = c.max_funcs.min(40);
+    c.max_funcs = c.max_funcs.clamp(1, 40);
+    c.max_exports = c.max_exports.max(1);
     c.max_instructions = c.max_instructions.min(400);
     c.max_memories = c.max_memories.min(2);
     c.max_tables = c.max_tables.min(4);

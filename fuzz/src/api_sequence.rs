@@ -484,7 +484,7 @@ impl World {
                     }
                     Obj::Table(a, b) => {
                         let i = u64::from(v as u32 % 8);
-                        let m = catch(|| if write { a.set(&mut *ms, i, mbt::Val::FuncRef(None)).map(|()| None) } else { Ok(a.get(&mut *ms, i).ok().flatten().map(|v| matches!(v, mbt::Val::FuncRef(None)))) });
+                        let m = catch(|| if write { a.set(&mut *ms, i, mbt::Val::FuncRef(None)).map(|()| None) } else { a.get(&mut *ms, i).map(|v| v.map(|v| matches!(v, mbt::Val::FuncRef(None)))) });
                         let n = catch(|| if write { b.set(&mut *ns, i, wasmtime::Ref::Func(None)).map(|()| None) } else { Ok(b.get(&mut *ns, i).map(|r| r.is_null())) });
                         self.compare("Table::get/set", mbt_out(m), native_out(n));
                     }

@@ -347,11 +347,20 @@ pub fn check(wasm: &[u8], u: &mut Unstructured<'_>) -> Summary {
     if funcs.is_empty() {
         return summary;
     }
-    for _ in 0..MAX_CALLS {
-        if u.is_empty() {
-            break;
-        }
-        let Ok(name) = u.choose(&funcs) else { break };
+    for i in 0..MAX_CALLS {
+        // Exports chosen by the input; once it is used up, each export not
+        // yet reached in order (arguments then default to zeros).
+        let name = if u.is_empty() {
+            match funcs.get(i) {
+                Some(name) => name,
+                None => break,
+            }
+        } else {
+            match u.choose(&funcs) {
+                Ok(name) => name,
+                Err(_) => break,
+            }
+        };
         let mf = mi.get_func(&mut ms, name).expect("mbt export");
         let nf = ni.get_func(&mut ns, name).expect("native export");
         let mty = mf.ty(&ms);
