@@ -1,17 +1,36 @@
 #![cfg(feature = "native")]
-//! Differential testing (issue 9): random small modules run through
-//! `wasmtime_mbt` and through the native `wasmtime` crate (same version, same
-//! process) must give identical results or identical trap codes.
+//! Differential testing (issues 9 and 15): native `wasmtime` and
+//! `wasmtime_mbt` (same version, same process) must agree. The checks are
+//! the fuzz targets' own (`fuzz/src/*.rs`, included below, not copied):
+//! - `differential_corpus`: every module in `fuzz/corpus/differential/`
+//!   (replay files: a module made by `wasm-smith` and the bytes its
+//!   arguments are drawn from), every export called on both crates;
+//!   results, trap codes, fuel, exported globals, tables and memory hashes
+//!   must agree;
+//! - `api_sequence_corpus`: every input in `fuzz/corpus/api_sequence/`, a
+//!   sequence of safe-API operations that must not abort, must agree with
+//!   native and must leave no C object, host closure or `ExternRef` payload
+//!   alive once dropped;
+//! - `generated_modules_agree`: random small modules from a seeded
+//!   generator (integer expression trees over i32/i64 with division,
+//!   shifts, conversions, `select`, loads/stores partly out of bounds,
+//!   globals, calls, rare `unreachable`) through the same `differential`
+//!   check. `WASMTIME_MBT_DIFF_SEED` / `WASMTIME_MBT_DIFF_MODULES` override
+//!   the seed (default 9) and the count (default 300).
 //!
-//! `wasm-smith` would perturb the dependency graph (it needs `arbitrary`'s
-//! `derive` feature, which Wasmtime's copy lacks, so Wasmtime would be
-//! rebuilt), so a small seeded generator below builds the modules as WAT:
-//! integer expression trees over i32/i64 with division, shifts, rotations,
-//! conversions, `select`, memory loads/stores (some out of bounds), globals,
-//! calls between functions, and rare `unreachable`. Every export takes no
-//! parameters. `WASMTIME_MBT_DIFF_SEED` / `WASMTIME_MBT_DIFF_MODULES`
-//! override the seed (default 9) and the count (default 300).
+//! The leak counts are process-wide, so the tests take a lock.
 
+#[allow(dead_code)]
+#[path = "../../../fuzz/src/differential.rs"]
+mod differential;
+#[allow(dead_code)]
+#[path = "../../../fuzz/src/api_sequence.rs"]
+mod api_sequence;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use arbitrary::Unstructured;
 use wasmtime_mbt as mbt;
 use wasmtime_mbt_compat::Rng;
 
@@ -126,68 +145,159 @@ fn module(rng: &mut Rng) -> (String, Vec<(String, Ty)>) {
     (wat, exports)
 }
 
-/// The outcome of one call, comparable across the two runtimes.
-#[derive(Debug, PartialEq)]
-enum Outcome {
-    Value(i64),
-    Trap(String),
-}
+/// Serialises the tests (the live-object counts are process-wide).
+static LOCK: Mutex<()> = Mutex::new(());
 
-fn run_mbt(engine: &mbt::Engine, wat: &str, exports: &[(String, Ty)]) -> Vec<Outcome> {
-    let module = mbt::Module::new(engine, wat).unwrap_or_else(|e| panic!("mbt compile: {e}\n{wat}"));
-    let mut store = mbt::Store::new(engine, ());
-    let instance = mbt::Instance::new(&mut store, &module, &[]).unwrap();
-    exports
-        .iter()
-        .map(|(name, ty)| {
-            let f = instance.get_func(&mut store, name).unwrap();
-            let mut out = [mbt::Val::default_for_ty(&match ty {
-                Ty::I32 => mbt::ValType::I32,
-                Ty::I64 => mbt::ValType::I64,
-            })
-            .unwrap()];
-            match f.call(&mut store, &[], &mut out) {
-                Ok(()) => Outcome::Value(out[0].i32().map(i64::from).or(out[0].i64()).unwrap()),
-                Err(e) => Outcome::Trap(format!("{:?}", e.downcast_ref::<mbt::Trap>().unwrap_or_else(|| panic!("non-trap error {e:?}")))),
-            }
-        })
-        .collect()
-}
-
-fn run_native(engine: &wasmtime::Engine, wat: &str, exports: &[(String, Ty)]) -> Vec<Outcome> {
-    let module = wasmtime::Module::new(engine, wat).unwrap();
-    let mut store = wasmtime::Store::new(engine, ());
-    let instance = wasmtime::Instance::new(&mut store, &module, &[]).unwrap();
-    exports
-        .iter()
-        .map(|(name, _)| {
-            let f = instance.get_func(&mut store, name).unwrap();
-            let ty = f.ty(&store);
-            let mut out = [ty.results().next().map(|t| wasmtime::Val::default_for_ty(&t).unwrap()).unwrap()];
-            match f.call(&mut store, &[], &mut out) {
-                Ok(()) => Outcome::Value(out[0].i32().map(i64::from).or(out[0].i64()).unwrap()),
-                Err(e) => Outcome::Trap(format!("{:?}", e.downcast_ref::<wasmtime::Trap>().unwrap_or_else(|| panic!("non-trap error {e:?}")))),
-            }
-        })
-        .collect()
+/// The files of `fuzz/corpus/<target>`, sorted by name.
+fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect()
 }
 
 #[test]
-fn mbt_and_native_wasmtime_agree_on_random_modules() {
+fn differential_corpus() {
+    let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let files = corpus("differential");
+    let (mut instantiated, mut calls, mut traps) = (0, 0, 0);
+    for (path, data) in &files {
+        let s = differential::replay(data).unwrap_or_else(|| panic!("{}: not a replay file", path.display()));
+        instantiated += usize::from(s.instantiated);
+        calls += s.calls;
+        traps += s.traps;
+    }
+    println!("differential corpus: {} modules, {instantiated} instantiated, {calls} calls, {traps} traps, all identical", files.len());
+    assert!(calls > traps && traps > 0, "the corpus should make both calls that return and calls that trap");
+}
+
+#[test]
+fn api_sequence_corpus() {
+    let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let files = corpus("api_sequence");
+    let mut ops = 0;
+    for (_, data) in &files {
+        ops += api_sequence::check(data).ops;
+    }
+    println!("api_sequence corpus: {} inputs, {ops} operations, all identical, nothing left alive", files.len());
+    assert!(ops > files.len(), "the corpus should run operations");
+}
+
+#[test]
+fn generated_modules_agree() {
+    let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let seed = std::env::var("WASMTIME_MBT_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(9u64);
     let count = std::env::var("WASMTIME_MBT_DIFF_MODULES").ok().and_then(|s| s.parse().ok()).unwrap_or(300usize);
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let mbt_engine = mbt::Engine::default();
-    let native_engine = wasmtime::Engine::default();
     let (mut calls, mut traps) = (0, 0);
     for i in 0..count {
         let (wat, exports) = module(&mut rng);
-        let ours = run_mbt(&mbt_engine, &wat, &exports);
-        let theirs = run_native(&native_engine, &wat, &exports);
-        assert_eq!(ours, theirs, "module {i} (seed {seed}) differs:\n{wat}");
-        calls += ours.len();
-        traps += ours.iter().filter(|o| matches!(o, Outcome::Trap(_))).count();
+        let wasm = mbt::wat2wasm(wat.as_bytes()).unwrap_or_else(|e| panic!("module {i}: {e}\n{wat}"));
+        // The choices of export come from seeded bytes too.
+        let bytes: Vec<u8> = (0..4 * exports.len()).map(|_| rng.next() as u8).collect();
+        let s = differential::check(&wasm, &mut Unstructured::new(&bytes));
+        assert!(s.instantiated, "module {i} (seed {seed}) did not instantiate:\n{wat}");
+        calls += s.calls;
+        traps += s.traps;
     }
     println!("differential: {count} modules, {calls} calls, {traps} traps, all identical");
     assert!(traps > 0 && traps < calls, "the generator should produce both traps and values");
+}
+
+// Regression tests for the fuzzing findings (`docs/RELIABILITY.md`,
+// "Fuzzing"). Each compares the two crates directly. The ignored ones wait
+// for fixes in files other work is editing; `api_sequence` tolerates them
+// unless `WASMTIME_MBT_FUZZ_STRICT=1`.
+
+/// What a closure did: returned (`Ok`/`Err`) or panicked (with the message).
+fn outcome<R>(f: impl FnOnce() -> Result<R, String>) -> String {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(_)) => "ok".into(),
+        Ok(Err(_)) => "err".into(),
+        Err(p) => format!("panic: {}", p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()),
+    }
+}
+
+/// Finding 1: a handle used with another store returns `Err` where native
+/// `wasmtime` panics with "object used with the wrong store" (it returns
+/// `Err` only for `Instance::new`'s imports).
+#[test]
+#[ignore = "finding 1 (fuzz api_sequence): the fix is in memory.rs, global.rs, table.rs, func.rs and linker.rs, under edit by the reliability work"]
+fn wrong_store_use_panics_as_natively() {
+    let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let me = mbt::Engine::default();
+    let (mut a, mut b) = (mbt::Store::new(&me, ()), mbt::Store::new(&me, ()));
+    let mm = mbt::Memory::new(&mut a, mbt::MemoryType::new(1, None)).unwrap();
+    let mg = mbt::Global::new(&mut a, mbt::GlobalType::new(mbt::ValType::I32, mbt::Mutability::Var), mbt::Val::I32(1)).unwrap();
+    let mt = mbt::Table::new(&mut a, mbt::TableType::new(mbt::RefType::FUNCREF, 1, None), mbt::Val::FuncRef(None)).unwrap();
+    let mf = mbt::Func::wrap(&mut a, |x: i32| x);
+    let mut ml = mbt::Linker::<()>::new(&me);
+    let ne = wasmtime::Engine::default();
+    let (mut na, mut nb) = (wasmtime::Store::new(&ne, ()), wasmtime::Store::new(&ne, ()));
+    let nm = wasmtime::Memory::new(&mut na, wasmtime::MemoryType::new(1, None)).unwrap();
+    let ng = wasmtime::Global::new(&mut na, wasmtime::GlobalType::new(wasmtime::ValType::I32, wasmtime::Mutability::Var), wasmtime::Val::I32(1)).unwrap();
+    let nt = wasmtime::Table::new(&mut na, wasmtime::TableType::new(wasmtime::RefType::FUNCREF, 1, None), wasmtime::Ref::Func(None)).unwrap();
+    let nf = wasmtime::Func::wrap(&mut na, |x: i32| x);
+    let mut nl = wasmtime::Linker::<()>::new(&ne);
+    let s = |r: mbt::Result<()>| r.map_err(|e| e.to_string());
+    let t = |r: wasmtime::Result<()>| r.map_err(|e| e.to_string());
+    let cases: Vec<(&str, String, String)> = vec![
+        ("Memory::grow", outcome(|| s(mm.grow(&mut b, 1).map(drop))), outcome(|| t(nm.grow(&mut nb, 1).map(drop)))),
+        ("Global::set", outcome(|| s(mg.set(&mut b, mbt::Val::I32(2)))), outcome(|| t(ng.set(&mut nb, wasmtime::Val::I32(2))))),
+        ("Table::grow", outcome(|| s(mt.grow(&mut b, 1, mbt::Val::FuncRef(None)).map(drop))), outcome(|| t(nt.grow(&mut nb, 1, wasmtime::Ref::Func(None)).map(drop)))),
+        ("Table::set", outcome(|| s(mt.set(&mut b, 0, mbt::Val::FuncRef(None)))), outcome(|| t(nt.set(&mut nb, 0, wasmtime::Ref::Func(None))))),
+        ("Func::call", outcome(|| s(mf.call(&mut b, &[mbt::Val::I32(1)], &mut [mbt::Val::I32(0)]))), outcome(|| t(nf.call(&mut nb, &[wasmtime::Val::I32(1)], &mut [wasmtime::Val::I32(0)])))),
+        ("Func::typed", outcome(|| s(mf.typed::<i32, i32>(&b).map(drop))), outcome(|| t(nf.typed::<i32, i32>(&nb).map(drop)))),
+        ("Linker::define", outcome(|| s(ml.define(&mut b, "m", "m", mm).map(drop))), outcome(|| t(nl.define(&mut nb, "m", "m", nm).map(drop)))),
+    ];
+    let differing: Vec<_> = cases.iter().filter(|(_, m, n)| m != n).collect();
+    assert!(differing.is_empty(), "(operation, mbt, native): {differing:#?}");
+}
+
+/// Finding 2: a host function that panics makes `Func::call` return
+/// `Err("host function panicked: …")`; native `wasmtime` resumes the panic
+/// in the caller of `call`.
+#[test]
+#[ignore = "finding 2 (fuzz api_sequence): the fix (resume the payload after the C call returns) is in func/host.rs and store.rs, under edit by the reliability work (item 6)"]
+fn host_panic_resumes_in_the_caller_as_natively() {
+    let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let me = mbt::Engine::default();
+    let mut ms = mbt::Store::new(&me, ());
+    let mf = mbt::Func::wrap(&mut ms, |_: i32| -> i32 { panic!("boom") });
+    let ne = wasmtime::Engine::default();
+    let mut ns = wasmtime::Store::new(&ne, ());
+    let nf = wasmtime::Func::wrap(&mut ns, |_: i32| -> i32 { panic!("boom") });
+    let m = outcome(|| mf.call(&mut ms, &[mbt::Val::I32(1)], &mut [mbt::Val::I32(0)]).map_err(|e| e.to_string()));
+    let n = outcome(|| nf.call(&mut ns, &[wasmtime::Val::I32(1)], &mut [wasmtime::Val::I32(0)]).map_err(|e| e.to_string()));
+    assert_eq!(n, "panic: boom");
+    assert_eq!(m, n);
+}
+
+/// Finding 4: an input (`fuzz/regressions/api_sequence/finding-4-…`) where
+/// a dynamic call of an `(externref) -> externref` export returns `Err` on
+/// the mbt side and `[ExternRef(None)]` natively. Not yet diagnosed.
+#[test]
+#[ignore = "finding 4 (fuzz api_sequence): mbt Err where native returns a null externref; not yet diagnosed"]
+fn finding_4_call_agrees() {
+    let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/api_sequence/finding-4-call-err-vs-ok");
+    api_sequence::check(&std::fs::read(path).unwrap());
+}
+
+/// Finding 6: `Table::set` out of bounds returns an `Err` without a trap
+/// code; native `wasmtime`'s error downcasts to `Trap::TableOutOfBounds`.
+#[test]
+#[ignore = "finding 6 (fuzz api_sequence): the fix is in table.rs, under edit by other work"]
+fn table_set_out_of_bounds_has_the_trap_code() {
+    let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let me = mbt::Engine::default();
+    let mut ms = mbt::Store::new(&me, ());
+    let mt = mbt::Table::new(&mut ms, mbt::TableType::new(mbt::RefType::FUNCREF, 1, None), mbt::Val::FuncRef(None)).unwrap();
+    let ne = wasmtime::Engine::default();
+    let mut ns = wasmtime::Store::new(&ne, ());
+    let nt = wasmtime::Table::new(&mut ns, wasmtime::TableType::new(wasmtime::RefType::FUNCREF, 1, None), wasmtime::Ref::Func(None)).unwrap();
+    let m = mt.set(&mut ms, 5, mbt::Val::FuncRef(None)).unwrap_err().downcast_ref::<mbt::Trap>().map(|t| format!("{t:?}"));
+    let n = nt.set(&mut ns, 5, wasmtime::Ref::Func(None)).unwrap_err().downcast_ref::<wasmtime::Trap>().map(|t| format!("{t:?}"));
+    assert_eq!(n.as_deref(), Some("TableOutOfBounds"));
+    assert_eq!(m, n);
 }

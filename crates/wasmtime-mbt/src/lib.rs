@@ -83,6 +83,8 @@ pub use i31::I31;
 pub use r#ref::{AnyRef, ExnRef, ExternRef};
 pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
+#[doc(hidden)]
+pub use owned::live_c_objects;
 pub use table::Table;
 pub use tag::{Tag, TagType};
 #[allow(deprecated)]

@@ -2,6 +2,7 @@
 //! vector conversions shared by all modules.
 
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmtime_mbt_sys as sys;
 
@@ -56,13 +57,31 @@ c_delete! {
 /// Sole owner of a C object; deletes it on drop.
 pub(crate) struct Owned<T: CDelete>(NonNull<T>);
 
+/// How many [`Owned`] C objects are alive in the process.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// The number of C objects (engines, stores, modules, linkers, types, …)
+/// this crate owns right now, across all threads.
+///
+/// For leak checks in tests and fuzz targets (`fuzz/`): the count after a
+/// store and everything made from it is dropped must be back to what it was
+/// before. Not part of the `wasmtime` API.
+#[doc(hidden)]
+pub fn live_c_objects() -> usize {
+    LIVE.load(Ordering::SeqCst)
+}
+
 impl<T: CDelete> Owned<T> {
     /// Takes ownership of `ptr`, or returns `None` if it is null.
     ///
     /// # Safety
     /// A non-null `ptr` must be owned by the caller and not freed elsewhere.
     pub(crate) unsafe fn from_raw(ptr: *mut T) -> Option<Owned<T>> {
-        NonNull::new(ptr).map(Owned)
+        let owned = NonNull::new(ptr).map(Owned);
+        if owned.is_some() {
+            LIVE.fetch_add(1, Ordering::SeqCst);
+        }
+        owned
     }
 
     /// The pointer, still owned by `self`.
@@ -74,6 +93,7 @@ impl<T: CDelete> Owned<T> {
     pub(crate) fn into_raw(self) -> *mut T {
         let ptr = self.0.as_ptr();
         std::mem::forget(self);
+        LIVE.fetch_sub(1, Ordering::SeqCst);
         ptr
     }
 }
@@ -82,6 +102,7 @@ impl<T: CDelete> Drop for Owned<T> {
     fn drop(&mut self) {
         // SAFETY: `Owned` is the only owner and drops once.
         unsafe { T::delete(self.0.as_ptr()) }
+        LIVE.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

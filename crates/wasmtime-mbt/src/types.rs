@@ -1264,8 +1264,30 @@ pub struct MemoryType {
 
 impl MemoryType {
     /// A 32-bit memory of 64 KiB pages.
+    ///
+    /// # Panics
+    /// As `wasmtime`'s: if the maximum is below the minimum, or either is
+    /// more than a 32-bit memory can hold (65,536 pages).
     pub fn new(minimum: u32, maximum: Option<u32>) -> MemoryType {
-        MemoryType { minimum: minimum.into(), maximum: maximum.map(u64::from), is_64: false, shared: false, page_size_log2: 16 }
+        MemoryType { minimum: minimum.into(), maximum: maximum.map(u64::from), is_64: false, shared: false, page_size_log2: 16 }.checked32()
+    }
+
+    /// Panics with `wasmtime`'s message on limits no 32-bit memory can have
+    /// (found by the `api_sequence` fuzz target: `wasmtime` panics in
+    /// `MemoryType::new`, this crate used to fail later, in `Memory::new`).
+    fn checked32(self) -> MemoryType {
+        let fail = |why: &str| -> ! { panic!("called `Result::unwrap()` on an `Err` value: {why}") };
+        if self.maximum.is_some_and(|max| max < self.minimum) {
+            fail("maximum page size cannot be smaller than the minimum page size");
+        }
+        let pages = 1u64 << (32 - self.page_size_log2);
+        if self.minimum > pages {
+            fail("minimum size is too large for this memory type's index type");
+        }
+        if self.maximum.is_some_and(|max| max > pages) {
+            fail("maximum size is too large for this memory type's index type");
+        }
+        self
     }
 
     /// A 64-bit memory (`memory64`).

@@ -413,7 +413,7 @@ unsafe extern "C" fn host_trampoline<T, H: HostCall<T>>(
         let store_id = unsafe { StoreOpaque::from_context(context) }.id();
         let params = unsafe { raw_slice(args, nargs) }.iter().map(|v| unsafe { Val::from_raw(v, store_id) }).collect::<Result<Vec<_>>>()?;
         let mut out = vec![Val::Bool(false); nresults];
-        unsafe { f.call(StoreContextMut(StoreInner::<T>::from_context(context)), ty, &params, &mut out)? };
+        unsafe { f.call(StoreContextMut(StoreInner::<T>::ptr_from_context(context)), ty, &params, &mut out)? };
         // SAFETY: the context is live; the closure's borrow has ended.
         let raw = RawVals::from_vals(&out, unsafe { StoreOpaque::from_context(context) })?;
         for (i, v) in raw.into_inner().into_iter().enumerate() {
@@ -433,6 +433,6 @@ where
     run_host(context, || {
         // SAFETY: `env` is the `Dtor<F>` box; `context` is a live `Store<T>`.
         let Dtor(f) = unsafe { &*env.cast::<Dtor<F>>() };
-        f(StoreContextMut(unsafe { StoreInner::<T>::from_context(context) }), rep)
+        f(StoreContextMut(unsafe { StoreInner::<T>::ptr_from_context(context) }), rep)
     })
 }
