@@ -362,13 +362,13 @@ impl<'c> Runner<'c> {
                 Some(r) => r.data(&self.store).map_err(|e| format!("ExternRef::data: {e}"))?.and_then(|d| d.downcast_ref::<u32>()) == Some(n),
             },
             (Val::AnyRef(g), WastRetCore::RefAny) => g.is_some(),
-            (Val::AnyRef(g), WastRetCore::RefI31 | WastRetCore::RefEq) => match g {
+            (Val::AnyRef(g), WastRetCore::RefI31) => match g {
                 None => false,
-                Some(r) => match r.i31_get_u(&mut self.store).map_err(|e| format!("AnyRef::i31_get_u: {e}"))? {
-                    Some(_) => true,
-                    None if matches!(want, WastRetCore::RefI31) => false,
-                    None => return Err("whether an anyref is an eqref cannot be checked".into()),
-                },
+                Some(r) => r.is_i31(&self.store).map_err(|e| format!("AnyRef::is_i31: {e}"))?,
+            },
+            (Val::AnyRef(g), WastRetCore::RefEq) => match g {
+                None => false,
+                Some(r) => r.is_eqref(&self.store).map_err(|e| format!("AnyRef::is_eqref: {e}"))?,
             },
             (_, WastRetCore::Either(options)) => {
                 let mut any = false;
