@@ -170,7 +170,7 @@ pub fn linker_get_by_import_and_default_values() -> Result<String> {
 pub fn unknown_import_error_pre() -> Result<String> {
     let engine = Engine::default();
     let module = Module::new(&engine, r#"(module (import "env" "mem" (memory 2)))"#)?;
-    let err = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap_err();
+    let err = Linker::<()>::new(&engine).instantiate_pre(&module).err().expect("an error");
     let unknown = err.downcast_ref::<UnknownImportError>().expect("an UnknownImportError");
     let minimum = unknown.ty().memory().map(|m| m.minimum());
     assert_eq!((unknown.module(), unknown.name(), minimum), ("env", "mem", Some(2)));
