@@ -311,7 +311,7 @@ impl World {
                 let (min, max) = (u.int_in_range(0..=3u32)?, u.int_in_range(0..=5u32)?);
                 let max = u.arbitrary::<bool>()?.then_some(max);
                 let (ms, ns) = self.stores[s].as_mut().unwrap();
-                let m = catch(|| mbt::Table::new(&mut *ms, mbt::TableType::new(mbt::RefType::FUNCREF, min, max), mbt::Val::FuncRef(None)));
+                let m = catch(|| mbt::Table::new(&mut *ms, mbt::TableType::new(mbt::RefType::FUNCREF, min, max), mbt::Ref::Func(None)));
                 let n = catch(|| wasmtime::Table::new(&mut *ns, wasmtime::TableType::new(wasmtime::RefType::FUNCREF, min, max), wasmtime::Ref::Func(None)));
                 if let (Ok(Ok(a)), Ok(Ok(b))) = (&m, &n) {
                     self.objs.push((s, Obj::Table(*a, *b)));
@@ -455,7 +455,7 @@ impl World {
                         self.compare("Memory::grow", mbt_out(m), native_out(n));
                     }
                     Obj::Table(a, b) => {
-                        let m = catch(|| a.grow(&mut *ms, delta, mbt::Val::FuncRef(None)));
+                        let m = catch(|| a.grow(&mut *ms, delta, mbt::Ref::Func(None)));
                         let n = catch(|| b.grow(&mut *ns, delta, wasmtime::Ref::Func(None)));
                         self.compare("Table::grow", mbt_out(m), native_out(n));
                     }
@@ -484,7 +484,7 @@ impl World {
                     }
                     Obj::Table(a, b) => {
                         let i = u64::from(v as u32 % 8);
-                        let m = catch(|| if write { a.set(&mut *ms, i, mbt::Val::FuncRef(None)).map(|()| None) } else { a.get(&mut *ms, i).map(|v| v.map(|v| matches!(v, mbt::Val::FuncRef(None)))) });
+                        let m = catch(|| if write { a.set(&mut *ms, i, mbt::Ref::Func(None)).map(|()| None) } else { Ok(a.get(&mut *ms, i).map(|r| r.is_null())) });
                         let n = catch(|| if write { b.set(&mut *ns, i, wasmtime::Ref::Func(None)).map(|()| None) } else { Ok(b.get(&mut *ns, i).map(|r| r.is_null())) });
                         self.compare("Table::get/set", mbt_out(m), native_out(n));
                     }
@@ -506,7 +506,7 @@ impl World {
                 // themselves there).
                 let Some(s) = self.pick_store(u) else { return Ok(()) };
                 let (ms, ns) = self.stores[s].as_mut().unwrap();
-                let m = catch(|| ms.gc().map(|()| *ms.data()));
+                let m = catch(|| ms.gc(None).map(|()| *ms.data()));
                 let n = catch(|| ns.gc(None).map(|()| *ns.data()));
                 self.compare("gc/data", mbt_out(m), native_out(n));
             }
@@ -600,7 +600,7 @@ impl World {
         let (ms, _) = self.stores[s].as_mut().unwrap();
         let r = catch(|| -> mbt::Result<()> {
             ms.fuel_async_yield_interval(Some(interval))?;
-            let mut fut = std::pin::pin!(spin.call_async(&mut *ms, &[mbt::Val::I32(n)])?);
+            let mut fut = std::pin::pin!(spin.call_async(&mut *ms, &[mbt::Val::I32(n)], &mut []));
             let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
             for _ in 0..polls {
                 if fut.as_mut().poll(&mut cx).is_ready() {

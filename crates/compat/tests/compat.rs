@@ -55,6 +55,8 @@ mod mbt {
 /// the file), built against the native crate only.
 #[cfg(feature = "native")]
 mod pending {
+    // Unused while no case is pending.
+    #[allow(unused_imports)]
     use wasmtime;
     client_files!(
         "client-pending":

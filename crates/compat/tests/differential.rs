@@ -229,7 +229,7 @@ fn wrong_store_use_panics_as_natively() {
     let (mut a, mut b) = (mbt::Store::new(&me, ()), mbt::Store::new(&me, ()));
     let mm = mbt::Memory::new(&mut a, mbt::MemoryType::new(1, None)).unwrap();
     let mg = mbt::Global::new(&mut a, mbt::GlobalType::new(mbt::ValType::I32, mbt::Mutability::Var), mbt::Val::I32(1)).unwrap();
-    let mt = mbt::Table::new(&mut a, mbt::TableType::new(mbt::RefType::FUNCREF, 1, None), mbt::Val::FuncRef(None)).unwrap();
+    let mt = mbt::Table::new(&mut a, mbt::TableType::new(mbt::RefType::FUNCREF, 1, None), mbt::Ref::Func(None)).unwrap();
     let mf = mbt::Func::wrap(&mut a, |x: i32| x);
     let mut ml = mbt::Linker::<()>::new(&me);
     let ne = wasmtime::Engine::default();
@@ -244,8 +244,8 @@ fn wrong_store_use_panics_as_natively() {
     let cases: Vec<(&str, String, String)> = vec![
         ("Memory::grow", outcome(|| s(mm.grow(&mut b, 1).map(drop))), outcome(|| t(nm.grow(&mut nb, 1).map(drop)))),
         ("Global::set", outcome(|| s(mg.set(&mut b, mbt::Val::I32(2)))), outcome(|| t(ng.set(&mut nb, wasmtime::Val::I32(2))))),
-        ("Table::grow", outcome(|| s(mt.grow(&mut b, 1, mbt::Val::FuncRef(None)).map(drop))), outcome(|| t(nt.grow(&mut nb, 1, wasmtime::Ref::Func(None)).map(drop)))),
-        ("Table::set", outcome(|| s(mt.set(&mut b, 0, mbt::Val::FuncRef(None)))), outcome(|| t(nt.set(&mut nb, 0, wasmtime::Ref::Func(None))))),
+        ("Table::grow", outcome(|| s(mt.grow(&mut b, 1, mbt::Ref::Func(None)).map(drop))), outcome(|| t(nt.grow(&mut nb, 1, wasmtime::Ref::Func(None)).map(drop)))),
+        ("Table::set", outcome(|| s(mt.set(&mut b, 0, mbt::Ref::Func(None)))), outcome(|| t(nt.set(&mut nb, 0, wasmtime::Ref::Func(None))))),
         ("Func::call", outcome(|| s(mf.call(&mut b, &[mbt::Val::I32(1)], &mut [mbt::Val::I32(0)]))), outcome(|| t(nf.call(&mut nb, &[wasmtime::Val::I32(1)], &mut [wasmtime::Val::I32(0)])))),
         ("Func::typed", outcome(|| s(mf.typed::<i32, i32>(&b).map(drop))), outcome(|| t(nf.typed::<i32, i32>(&nb).map(drop)))),
         ("Linker::define", outcome(|| s(ml.define(&mut b, "m", "m", mm).map(drop))), outcome(|| t(nl.define(&mut nb, "m", "m", nm).map(drop)))),
@@ -292,11 +292,11 @@ fn table_set_out_of_bounds_has_the_trap_code() {
     let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let me = mbt::Engine::default();
     let mut ms = mbt::Store::new(&me, ());
-    let mt = mbt::Table::new(&mut ms, mbt::TableType::new(mbt::RefType::FUNCREF, 1, None), mbt::Val::FuncRef(None)).unwrap();
+    let mt = mbt::Table::new(&mut ms, mbt::TableType::new(mbt::RefType::FUNCREF, 1, None), mbt::Ref::Func(None)).unwrap();
     let ne = wasmtime::Engine::default();
     let mut ns = wasmtime::Store::new(&ne, ());
     let nt = wasmtime::Table::new(&mut ns, wasmtime::TableType::new(wasmtime::RefType::FUNCREF, 1, None), wasmtime::Ref::Func(None)).unwrap();
-    let m = mt.set(&mut ms, 5, mbt::Val::FuncRef(None)).unwrap_err().downcast_ref::<mbt::Trap>().map(|t| format!("{t:?}"));
+    let m = mt.set(&mut ms, 5, mbt::Ref::Func(None)).unwrap_err().downcast_ref::<mbt::Trap>().map(|t| format!("{t:?}"));
     let n = nt.set(&mut ns, 5, wasmtime::Ref::Func(None)).unwrap_err().downcast_ref::<wasmtime::Trap>().map(|t| format!("{t:?}"));
     assert_eq!(n.as_deref(), Some("TableOutOfBounds"));
     assert_eq!(m, n);

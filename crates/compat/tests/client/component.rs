@@ -614,6 +614,7 @@ pub enum Var {
 /// A derived enum.
 #[derive(ComponentType, Lift, Lower, Debug, PartialEq, Clone, Copy)]
 #[component(enum)]
+#[repr(u8)]
 pub enum Color {
     #[component(name = "red")]
     Red,
