@@ -343,9 +343,14 @@ impl<'a, R> CallFuture<'a, R> {
     /// completion inside one `poll_once`.
     pub fn poll_once(&mut self) -> bool {
         let Some(raw) = &self.raw else { return true };
+        // SAFETY (both `from_context`): the store is borrowed for `'a`; each
+        // reference is dropped before the next C call.
+        unsafe { StoreOpaque::from_context(self.context) }.note_poll(true);
         // SAFETY: the C future is live and unfinished; everything it points
         // at is alive (slots owned by us, store borrowed for `'a`).
-        if !unsafe { sys::wasmtime_call_future_poll(raw.as_ptr()) } {
+        let finished = unsafe { sys::wasmtime_call_future_poll(raw.as_ptr()) };
+        unsafe { StoreOpaque::from_context(self.context) }.note_poll(false);
+        if !finished {
             return false;
         }
         self.raw = None;

@@ -198,6 +198,7 @@ impl Func {
     pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
+        opaque.check_sync_call()?;
         opaque.check_id(self.0.store_id)?;
         // Small calls keep their C values on the stack, uninitialised until
         // written (the arguments by us, the results by C).

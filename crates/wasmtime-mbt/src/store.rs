@@ -53,6 +53,10 @@ pub struct StoreOpaque {
     /// behind C) or suspends an enclosing `call_async` fiber with a host
     /// frame live (issue 15 #2), so typed calls check this first.
     async_required: Cell<bool>,
+    /// How many `CallFuture` polls of this store are running: while one
+    /// is, wasm (and host code it calls) runs on Wasmtime's fiber, where
+    /// `wasmtime` 48.0.8 refuses blocking calls (`validate_sync_call`).
+    polls_running: Cell<u32>,
     /// Whether the store has a WASI context (`wasmtime_context_set_wasi`).
     /// Wasmtime's WASI functions panic (an abort, behind C) in a store
     /// without one, so linkers with WASI install an empty one first.
@@ -109,7 +113,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), wasi: Cell::new(false), roots: Default::default() };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), polls_running: Cell::new(0), wasi: Cell::new(false), roots: Default::default() };
         // The raw pointer is the root of all access (see `store_ptr.rs`):
         // no reference to the allocation outlives this statement.
         let data_ptr: *mut StoreInner<T> = Box::into_raw(Box::new(StoreInner { opaque, data }));
@@ -477,14 +481,25 @@ impl StoreOpaque {
     }
 
     /// `Err`, with `wasmtime`'s message, if the store requires `*_async`
-    /// entry points (`validate_sync_call` in `wasmtime`).
+    /// entry points, or if this runs inside an async call, on its fiber
+    /// (`validate_sync_call` in `wasmtime` 48.0.8; a 48.0.0 library checks
+    /// only the first, so both are checked here).
     #[inline]
     pub(crate) fn check_sync_call(&self) -> Result<()> {
         if self.async_required.get() {
             Err(async_store_error())
+        } else if self.polls_running.get() != 0 {
+            Err(Error::msg("cannot do blocking `call` from an async context"))
         } else {
             Ok(())
         }
+    }
+
+    /// Marks a `CallFuture` poll of this store as started (`true`) or
+    /// finished (`false`); see [`StoreOpaque::check_sync_call`].
+    pub(crate) fn note_poll(&self, running: bool) {
+        let n = self.polls_running.get();
+        self.polls_running.set(if running { n + 1 } else { n - 1 });
     }
 
     /// Keeps the error a host function failed with; see `host_error`.
