@@ -10,11 +10,18 @@
 //!
 //! Benchmark ids are `<case>/<mode>`, `<mode>` being `bundled` or
 //! `prebuilt`. (`compare.rs` needs native `wasmtime`, so it is bundled-only.)
+//!
+//! Timings on a shared 2-core machine spread by up to 24 % between runs, so
+//! the binary also has a counting mode for `valgrind --tool=callgrind`, whose
+//! instruction counts do not depend on load: with `LINK_MODE_COUNT=<case>:<n>`
+//! (`<case>` one of `typed_call`, `dynamic_call`, `host_call`) it sets up,
+//! makes `n` calls of that case and exits. The instructions of one call are
+//! `(I(n) - I(0)) / n`; `docs/PERF.md` has the numbers and the commands.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use wasmtime_mbt::{Engine, Instance, Linker, Module, Store, Val};
 
 const MODE: &str = if wasmtime_mbt::sys::build::BUNDLED { "bundled" } else { "prebuilt" };
@@ -41,34 +48,74 @@ fn setup() -> (Store<()>, Instance) {
     (store, instance)
 }
 
-fn calls(c: &mut Criterion) {
-    let (mut store, instance) = setup();
+/// The three measured cases, each a closure making `n` calls (`host_call`:
+/// `n` wasm-to-host calls, in runs of 1000) — shared by criterion and the
+/// counting mode, so both measure the same code.
+struct Cases {
+    store: Store<()>,
+    instance: Instance,
+}
 
-    let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
-    assert_eq!(add.call(&mut store, (2, 3)).unwrap(), 5);
-    c.bench_function(&format!("typed_call/{MODE}"), |b| b.iter(|| add.call(&mut store, black_box((1, 2))).unwrap()));
+impl Cases {
+    fn new() -> Cases {
+        let (store, instance) = setup();
+        Cases { store, instance }
+    }
 
-    let f = instance.get_func(&mut store, "dyn").unwrap();
-    let params = [Val::I32(1), Val::I64(2), Val::from(3.0f32), Val::from(4.0f64)];
-    let mut results = [Val::I64(0), Val::I64(0)];
-    c.bench_function(&format!("dynamic_call/{MODE}"), |b| {
-        b.iter(|| f.call(&mut store, black_box(&params), black_box(&mut results)).unwrap())
-    });
-
-    // Per host call: `run` makes 1000 of them.
-    let run = instance.get_typed_func::<(), i32>(&mut store, "run").unwrap();
-    assert_eq!(run.call(&mut store, ()).unwrap(), 1000);
-    c.bench_function(&format!("host_call/{MODE}"), |b| {
-        b.iter_custom(|iters| {
-            let runs = iters.div_ceil(1000).max(1);
-            let start = Instant::now();
-            for _ in 0..runs {
-                black_box(run.call(&mut store, ()).unwrap());
+    /// Returns a closure that makes `n` calls of `case`.
+    fn case(&mut self, case: &str) -> Box<dyn FnMut(u64) + '_> {
+        let store = &mut self.store;
+        match case {
+            "typed_call" => {
+                let add = self.instance.get_typed_func::<(i32, i32), i32>(&mut *store, "add").unwrap();
+                assert_eq!(add.call(&mut *store, (2, 3)).unwrap(), 5);
+                Box::new(move |n| {
+                    for _ in 0..n {
+                        black_box(add.call(&mut *store, black_box((1, 2))).unwrap());
+                    }
+                })
             }
-            // The time of `iters` host calls, at the measured rate.
-            start.elapsed().mul_f64(iters as f64 / (runs * 1000) as f64)
-        })
-    });
+            "dynamic_call" => {
+                let f = self.instance.get_func(&mut *store, "dyn").unwrap();
+                let params = [Val::I32(1), Val::I64(2), Val::from(3.0f32), Val::from(4.0f64)];
+                let mut results = [Val::I64(0), Val::I64(0)];
+                Box::new(move |n| {
+                    for _ in 0..n {
+                        f.call(&mut *store, black_box(&params), black_box(&mut results)).unwrap();
+                    }
+                })
+            }
+            "host_call" => {
+                let run = self.instance.get_typed_func::<(), i32>(&mut *store, "run").unwrap();
+                assert_eq!(run.call(&mut *store, ()).unwrap(), 1000);
+                Box::new(move |n| {
+                    for _ in 0..n.div_ceil(1000) {
+                        black_box(run.call(&mut *store, ()).unwrap());
+                    }
+                })
+            }
+            other => panic!("unknown case {other:?}: typed_call, dynamic_call or host_call"),
+        }
+    }
+}
+
+const CASES: [&str; 3] = ["typed_call", "dynamic_call", "host_call"];
+
+fn calls(c: &mut Criterion) {
+    let mut cases = Cases::new();
+    for case in CASES {
+        let mut run = cases.case(case);
+        c.bench_function(&format!("{case}/{MODE}"), |b| {
+            b.iter_custom(|iters| {
+                // `host_call` makes calls in runs of 1000: time whole runs and
+                // scale to `iters` calls.
+                let calls = if case == "host_call" { iters.div_ceil(1000) * 1000 } else { iters };
+                let start = Instant::now();
+                run(calls);
+                start.elapsed().mul_f64(iters as f64 / calls as f64)
+            })
+        });
+    }
 }
 
 criterion_group! {
@@ -76,4 +123,15 @@ criterion_group! {
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3)).without_plots();
     targets = calls
 }
-criterion_main!(benches);
+fn main() {
+    // Counting mode (see the module docs): no criterion, a fixed number of calls.
+    if let Ok(spec) = std::env::var("LINK_MODE_COUNT") {
+        let (case, n) = spec.split_once(':').expect("LINK_MODE_COUNT=<case>:<n>");
+        let n: u64 = n.parse().expect("LINK_MODE_COUNT: <n> is a number");
+        let mut cases = Cases::new();
+        cases.case(case)(n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
