@@ -834,7 +834,7 @@ const COMPONENT_WAT: &str = r#"(component
   (core instance $i (instantiate $m))
   (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
   (func (export "echo") (param "s" string) (result string)
-    (canon lift (core func $i "echo") (memory $i "mem") (realloc (func $i "cabi_realloc")))))"#;
+    (canon lift (core func $i "echo") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc")))))"#;
 
 /// The component model: a typed `(u32, u32) -> u32` call and a 1 KiB
 /// string round trip, safe (through the C API's `wasmtime_component_val_t`)

@@ -18,7 +18,7 @@ const GREETER: &str = r#"(component
             (global.set $bump (i32.add (local.get $p) (local.get 3)))
             (local.get $p)))
     (core instance $mem (instantiate $mem))
-    (core func $prefix (canon lower (func $host "prefix") (memory $mem "mem") (realloc (func $mem "cabi_realloc"))))
+    (core func $prefix (canon lower (func $host "prefix") (memory (core memory $mem "mem")) (realloc (core func $mem "cabi_realloc"))))
     (core module $m
         (import "" "mem" (memory 1))
         (import "" "prefix" (func $prefix (param i32)))
@@ -33,9 +33,9 @@ const GREETER: &str = r#"(component
             (i32.store (i32.const 36) (i32.add (local.get $plen) (local.get $len)))
             (i32.const 32)))
     (core instance $i (instantiate $m (with "" (instance
-        (export "mem" (memory $mem "mem")) (export "prefix" (func $prefix))))))
+        (export "mem" (memory (core memory $mem "mem"))) (export "prefix" (func $prefix))))))
     (func (export "greet") (param "name" string) (result string)
-        (canon lift (core func $i "greet") (memory $mem "mem") (realloc (func $mem "cabi_realloc")))))"#;
+        (canon lift (core func $i "greet") (memory (core memory $mem "mem")) (realloc (core func $mem "cabi_realloc")))))"#;
 
 pub fn main() -> wasmtime_mbt::Result<()> {
     let engine = Engine::default();

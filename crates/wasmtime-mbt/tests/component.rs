@@ -274,9 +274,9 @@ fn derived_records_and_variants_round_trip() {
         (type $shape' (variant (case "none") (case "circle" f64) (case "named" $person)))
         (export $shape "shape" (type $shape'))
         (func (export "people") (param "x" (list $person)) (result (list $person))
-            (canon lift (core func $i "id") (memory $i "mem") (realloc (func $i "cabi_realloc"))))
+            (canon lift (core func $i "id") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc"))))
         (func (export "shapes") (param "x" (list $shape)) (result (list $shape))
-            (canon lift (core func $i "id") (memory $i "mem") (realloc (func $i "cabi_realloc")))))"#).unwrap();
+            (canon lift (core func $i "id") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc")))))"#).unwrap();
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine).instantiate(&mut store, &component).unwrap();
     let people = vec![Person { name: "ada".into(), age: 36 }, Person { name: "alan".into(), age: 41 }];

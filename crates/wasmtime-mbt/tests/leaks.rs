@@ -126,7 +126,7 @@ const COMPONENT: &str = r#"(component
             (local.get $p)))
     (core instance $mem (instantiate $mem))
     (core func $new_l (canon lower (func $new)))
-    (core func $echo_l (canon lower (func $echo) (memory $mem "mem") (realloc (func $mem "cabi_realloc"))))
+    (core func $echo_l (canon lower (func $echo) (memory (core memory $mem "mem")) (realloc (core func $mem "cabi_realloc"))))
     (core func $drop (canon resource.drop $r))
     (core module $m
         (import "" "mem" (memory 1))
@@ -143,14 +143,14 @@ const COMPONENT: &str = r#"(component
         (func (export "cycle") (param i32) (call $drop (call $new (local.get 0))))
         (func (export "make") (param i32) (result i32) (call $new (local.get 0))))
     (core instance $i (instantiate $m (with "" (instance
-        (export "mem" (memory $mem "mem"))
+        (export "mem" (memory (core memory $mem "mem")))
         (export "new" (func $new_l)) (export "echo" (func $echo_l)) (export "drop" (func $drop))))))
     (type $rec' (record (field "name" string) (field "tags" (list string)) (field "opt" (option (tuple u8 string)))))
     (export $rec "rec" (type $rec'))
     (func (export "id") (param "x" (list $rec)) (result (list $rec))
-        (canon lift (core func $i "id") (memory $mem "mem") (realloc (func $mem "cabi_realloc"))))
+        (canon lift (core func $i "id") (memory (core memory $mem "mem")) (realloc (core func $mem "cabi_realloc"))))
     (func (export "echo") (param "s" string) (result string)
-        (canon lift (core func $i "echo") (memory $mem "mem") (realloc (func $mem "cabi_realloc"))))
+        (canon lift (core func $i "echo") (memory (core memory $mem "mem")) (realloc (core func $mem "cabi_realloc"))))
     (func (export "cycle") (param "rep" u32) (canon lift (core func $i "cycle")))
     (func (export "make") (param "rep" u32) (result (own $r)) (canon lift (core func $i "make"))))"#;
 

@@ -116,13 +116,13 @@ fn identity_component(engine: &Engine) -> Result<Component> {
         (func (export "id-f64") (param "x" f64) (result f64) (canon lift (core func $i "id-f64")))
         (func (export "id-char") (param "x" char) (result char) (canon lift (core func $i "id-i32")))
         (func (export "id-str") (param "x" string) (result string)
-            (canon lift (core func $i "id-ptr-len") (memory $i "mem") (realloc (func $i "cabi_realloc"))))
+            (canon lift (core func $i "id-ptr-len") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc"))))
         "#,
     );
     for (name, ty) in LIST_TYPES {
         wat.push_str(&format!(
             r#"(func (export "id-list-{name}") (param "x" (list {ty})) (result (list {ty}))
-                (canon lift (core func $i "id-ptr-len") (memory $i "mem") (realloc (func $i "cabi_realloc"))))
+                (canon lift (core func $i "id-ptr-len") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc"))))
             "#
         ));
     }
@@ -212,7 +212,7 @@ pub fn component_values_map() -> Result<String> {
         format!(
             r#"(component {CORE}
             (func (export "id-map") (param "x" (map string u32)) (result (map string u32))
-                (canon lift (core func $i "id-ptr-len") (memory $i "mem") (realloc (func $i "cabi_realloc")))))"#
+                (canon lift (core func $i "id-ptr-len") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc")))))"#
         ),
     )?;
     let ty = component.component_type();
@@ -300,7 +300,7 @@ fn host_component(engine: &Engine) -> Result<Component> {
             (import "greet" (func $greet (param "name" string) (result string)))
             {CORE}
             (core func $double (canon lower (func $host "double")))
-            (core func $greet (canon lower (func $greet) (memory $i "mem") (realloc (func $i "cabi_realloc"))))
+            (core func $greet (canon lower (func $greet) (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc"))))
             (core module $user
                 (import "" "double" (func $double (param i32) (result i32)))
                 (import "" "greet" (func $greet (param i32 i32 i32)))
@@ -313,7 +313,7 @@ fn host_component(engine: &Engine) -> Result<Component> {
                 (export "double" (func $double)) (export "greet" (func $greet))))))
             (func (export "run") (param "x" u32) (result u32) (canon lift (core func $u "run")))
             (func (export "hello") (param "name" string) (result string)
-                (canon lift (core func $u "hello") (memory $i "mem") (realloc (func $i "cabi_realloc")))))"#
+                (canon lift (core func $u "hello") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc")))))"#
         ),
     )
 }
