@@ -33,7 +33,7 @@ const GREETER: &str = r#"(component
             (i32.store (i32.const 36) (i32.add (local.get $plen) (local.get $len)))
             (i32.const 32)))
     (core instance $i (instantiate $m (with "" (instance
-        (export "mem" (memory (core memory $mem "mem"))) (export "prefix" (func $prefix))))))
+        (export "mem" (memory $mem "mem")) (export "prefix" (func $prefix))))))
     (func (export "greet") (param "name" string) (result string)
         (canon lift (core func $i "greet") (memory (core memory $mem "mem")) (realloc (core func $mem "cabi_realloc")))))"#;
 

@@ -143,7 +143,7 @@ const COMPONENT: &str = r#"(component
         (func (export "cycle") (param i32) (call $drop (call $new (local.get 0))))
         (func (export "make") (param i32) (result i32) (call $new (local.get 0))))
     (core instance $i (instantiate $m (with "" (instance
-        (export "mem" (memory (core memory $mem "mem")))
+        (export "mem" (memory $mem "mem"))
         (export "new" (func $new_l)) (export "echo" (func $echo_l)) (export "drop" (func $drop))))))
     (type $rec' (record (field "name" string) (field "tags" (list string)) (field "opt" (option (tuple u8 string)))))
     (export $rec "rec" (type $rec'))
