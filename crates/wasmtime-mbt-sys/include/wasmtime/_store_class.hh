@@ -251,7 +251,7 @@ public:
 #ifdef WASMTIME_FEATURE_GC
   /// Runs a garbage collection pass in the referenced store to collect loose
   /// GC-managed objects, if any are available.
-  Result<std::monostate> gc() { return context().gc(None); }
+  Result<std::monostate> gc() { return context().gc(); }
 #endif
 
 private:
