@@ -142,7 +142,7 @@ cases! {
     }
     async_calls {
         typed_call_async_await, func_call_async_results, instance_new_async, instantiate_async_pre_and_start_trap,
-        gc_async_and_caller_gc,
+        gc_async_and_caller_gc, tokio_block_on_and_spawn,
     }
     component {
         component_values_dynamic, component_values_map, component_values_typed, component_host_functions, component_host_error,

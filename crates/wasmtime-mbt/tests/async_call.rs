@@ -500,37 +500,6 @@ fn async_host_function_failures_trap() {
 }
 
 #[test]
-fn works_under_a_multi_threaded_tokio_runtime() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
-    let engine = Engine::default();
-    let module = Module::new(&engine, IMPORTS).unwrap();
-    let linker = host_linker(&engine);
-    let mut store = host_store(&engine);
-
-    // `block_on` a future that owns the store and borrows it inside.
-    let (store_back, sum) = runtime.block_on(async move {
-        let instance = linker.instantiate_async(&mut store, &module).await.unwrap();
-        let after = instance.get_typed_func::<(i32, i32), i32>(&mut store, "after").unwrap();
-        let mut sum = 0;
-        for i in 0..10 {
-            sum += after.call_async(&mut store, (i, i)).await.unwrap();
-        }
-        (store, sum)
-    });
-    assert_eq!(sum, (0..10).map(|i| i + 1).sum::<i32>());
-    assert!(store_back.data().polls.load(Ordering::SeqCst) > 10);
-
-    // `spawn` (needs `Send + 'static`) a task that owns its store.
-    let engine2 = engine.clone();
-    let handle = runtime.spawn(async move {
-        let (mut store, instance) = setup(&engine2);
-        let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add").unwrap();
-        add.call_async(&mut store, (40, 2)).await.unwrap()
-    });
-    assert_eq!(runtime.block_on(handle).unwrap(), 42);
-}
-
-#[test]
 fn typed_sync_call_in_a_store_with_async_host_functions_is_an_error_not_an_abort() -> Result<()> {
     let engine = Engine::default();
     let mut linker = Linker::<()>::new(&engine);

@@ -205,9 +205,9 @@ fn spawn_call_moves_the_store_to_a_thread() {
 }
 
 #[test]
-fn owned_call_future_on_tokio_and_pollster() {
+fn owned_call_future_on_threads_and_pollster() {
+    // (Under tokio: the compat target's `tokio_block_on_and_spawn`.)
     let env = env(true);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).build().unwrap();
     let mut tasks = Vec::new();
     let mut senders = Vec::new();
     for i in 0..16 {
@@ -216,14 +216,15 @@ fn owned_call_future_on_tokio_and_pollster() {
         store.data_mut().receivers.push(rx);
         senders.push(tx);
         let f = instance.get_typed_func::<i32, i32>(&mut store, "recv_plus").unwrap();
-        // `spawn` requires `Send + 'static`.
-        tasks.push(runtime.spawn(OwnedCallFuture::new(store, (f, i as i32))));
+        // A thread requires `Send + 'static`, as `tokio::spawn` does.
+        let future = OwnedCallFuture::new(store, (f, i as i32));
+        tasks.push(std::thread::spawn(move || pollster::block_on(future)));
     }
     for (i, tx) in senders.into_iter().enumerate() {
         tx.send(100 * i as i32).unwrap();
     }
     for (i, task) in tasks.into_iter().enumerate() {
-        let (store, result) = runtime.block_on(task).unwrap();
+        let (store, result) = task.join().unwrap();
         assert_eq!(store.data().id, i as i64);
         assert_eq!(result.unwrap(), 101 * i as i32);
     }

@@ -114,3 +114,47 @@ pub fn gc_async_and_caller_gc() -> Result<String> {
     assert_eq!((value, *store.data(), pending), (5, 1, false));
     Ok(format!("{value} {} {pending}", store.data()))
 }
+
+/// Under a multi-threaded tokio runtime: `block_on` a future that borrows
+/// the store while wasm yields every 1,000 units of fuel, and `spawn` (which
+/// needs `Send + 'static`) tasks that own their stores.
+pub fn tokio_block_on_and_spawn() -> Result<String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build()?;
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "count") (param i32) (result i32) (local i32)
+            (loop local.get 1 i32.const 1 i32.add local.set 1
+                  local.get 1 local.get 0 i32.lt_u br_if 0)
+            local.get 1))"#,
+    )?;
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(u64::MAX)?;
+    store.fuel_async_yield_interval(Some(1_000))?;
+    let counted = runtime.block_on(async {
+        let instance = Instance::new_async(&mut store, &module, &[]).await?;
+        let count = instance.get_typed_func::<i32, i32>(&mut store, "count")?;
+        count.call_async(&mut store, 100_000).await
+    })?;
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let (engine, module) = (engine.clone(), module.clone());
+            runtime.spawn(async move {
+                let mut store = Store::new(&engine, ());
+                store.set_fuel(10_000_000)?;
+                store.fuel_async_yield_interval(Some(500))?;
+                let instance = Instance::new_async(&mut store, &module, &[]).await?;
+                let count = instance.get_typed_func::<i32, i32>(&mut store, "count")?;
+                count.call_async(&mut store, 1_000 * (i + 1)).await
+            })
+        })
+        .collect();
+    let mut spawned = Vec::new();
+    for task in tasks {
+        spawned.push(runtime.block_on(task).map_err(Error::new)??);
+    }
+    assert_eq!((counted, &spawned[..]), (100_000, &[1_000, 2_000, 3_000, 4_000][..]));
+    Ok(format!("{counted} {spawned:?}"))
+}
