@@ -2,6 +2,7 @@
 //! functions, and the glue that runs Rust closures behind C callbacks.
 
 mod host;
+pub(crate) mod signatures;
 mod typed;
 mod unchecked;
 
@@ -200,6 +201,17 @@ impl Func {
         let opaque = &store.0.opaque;
         opaque.check_sync_call()?;
         opaque.check_id(self.0.store_id)?;
+        if let Some(kinds) = opaque.signatures().get(self, opaque) {
+            let context = opaque.context();
+            // SAFETY: the function belongs to this live store (checked
+            // above), `kinds` is its cached signature, a synchronous call is
+            // allowed, and no reference into the store is used past here.
+            if let Some(result) = unsafe { signatures::call(context, self, kinds, params, results) } {
+                return result;
+            }
+        }
+        // The checked path: for signatures the cache cannot decide, and for
+        // wrong counts or types (Wasmtime's errors).
         // Small calls keep their C values on the stack, uninitialised until
         // written (the arguments by us, the results by C).
         const INLINE: usize = 8;

@@ -63,6 +63,9 @@ pub struct StoreOpaque {
     wasi: Cell<bool>,
     /// The C roots behind this store's `Rooted`/`OwnedRooted` references.
     roots: crate::rooting::Roots,
+    /// Signatures of the functions `Func::call` has called, for its fast
+    /// path (`func/signatures.rs`).
+    signatures: crate::func::signatures::Signatures,
 }
 
 /// Everything a [`Store`] owns; boxed so its address, which C keeps as the
@@ -113,7 +116,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), polls_running: Cell::new(0), wasi: Cell::new(false), roots: Default::default() };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), polls_running: Cell::new(0), wasi: Cell::new(false), roots: Default::default(), signatures: Default::default() };
         // The raw pointer is the root of all access (see `store_ptr.rs`):
         // no reference to the allocation outlives this statement.
         let data_ptr: *mut StoreInner<T> = Box::into_raw(Box::new(StoreInner { opaque, data }));
@@ -362,6 +365,12 @@ impl StoreOpaque {
     #[inline]
     pub(crate) fn context(&self) -> *mut sys::wasmtime_context_t {
         self.context
+    }
+
+    /// The signature cache of `Func::call`'s fast path.
+    #[inline]
+    pub(crate) fn signatures(&self) -> &crate::func::signatures::Signatures {
+        &self.signatures
     }
 
     pub(crate) fn engine(&self) -> &Engine {
