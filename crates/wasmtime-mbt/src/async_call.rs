@@ -10,7 +10,9 @@
 
 use std::ffi::c_void;
 use std::future::Future;
+use std::alloc::Layout;
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::{self, NonNull};
@@ -19,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 use wasmtime_mbt_sys as sys;
 
 use crate::error::ErrorExt as _;
-use crate::func::{host_failure, panic_error, raw_slice};
+use crate::func::{host_failure, panic_error, raw_slice, MAX_ARITY};
 use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
@@ -112,37 +114,21 @@ impl<T> StoreContextMut<'_, T> {
     }
 }
 
-/// What a [`CallFuture`] keeps alive without using: the store argument it
-/// was started with (which owns or borrows the store), and for
-/// [`Instance::new_async`] the linker it instantiates through.
-trait Keep {}
-impl<K> Keep for K {}
+/// A C value slot, written by us (arguments) or by C (results) before it
+/// is read.
+type CVal = MaybeUninit<sys::wasmtime_val_t>;
 
-/// A store argument of an async entry point, boxed so the future can keep
-/// it, and the store part the call needs, valid for as long as the box.
-type Held<'a> = (Box<dyn Keep + Send + 'a>, &'a mut StoreOpaque);
-
-/// Boxes `store` and finds its [`StoreOpaque`].
-fn hold<'a, S: AsContextMut + Send + 'a>(store: S) -> Held<'a> {
-    let mut boxed = Box::new(store);
-    let opaque: *mut StoreOpaque = &mut boxed.as_context_mut().0.opaque;
-    // SAFETY: a `StoreContextMut` only ever points into the boxed
-    // `StoreInner` of a `Store`, which `S` owns or borrows for `'a`; the box
-    // keeps `S` (so that borrow or ownership) alive and unused for as long
-    // as the returned reference is used: the `CallFuture` it goes into
-    // drops the box last.
-    (boxed, unsafe { &mut *opaque })
-}
-
-/// Everything the C future points at. Lives in its own heap allocation
-/// (held as a raw pointer, so moving the [`CallFuture`] never touches it)
-/// until the C future is deleted.
+/// Everything the C future points at, at the start of the call's frame
+/// (see [`Frame`]), which stays at one address until the C future is
+/// deleted.
 struct Slots {
     func: sys::wasmtime_func_t,
-    args: Vec<sys::wasmtime_val_t>,
-    /// Owners of the references `args` points at.
-    _arg_vals: Vec<Val>,
-    results: Vec<sys::wasmtime_val_t>,
+    /// The arguments (`[..nargs]`) followed by the results
+    /// (`[nargs..nargs + nresults]`), in the frame right after the
+    /// [`Frame`] header; both counts are fixed when the frame is made.
+    vals: *mut CVal,
+    nargs: usize,
+    nresults: usize,
     /// Where [`Func::call_async`] puts the results: the caller's slice,
     /// borrowed for the future's lifetime.
     out: (*mut Val, usize),
@@ -152,17 +138,22 @@ struct Slots {
 }
 
 impl Slots {
-    fn new() -> Slots {
-        Slots {
-            func: sys::wasmtime_func_t::default(),
-            args: Vec::new(),
-            _arg_vals: Vec::new(),
-            results: Vec::new(),
-            out: (ptr::null_mut(), 0),
-            instance: sys::wasmtime_instance_t::default(),
-            trap: ptr::null_mut(),
-            error: ptr::null_mut(),
-        }
+    /// The argument slots (uninitialised until written).
+    fn args_mut(&mut self) -> &mut [CVal] {
+        // SAFETY: `vals` has room for `nargs + nresults` values, which only
+        // the slots reach while no C future exists.
+        unsafe { std::slice::from_raw_parts_mut(self.vals, self.nargs) }
+    }
+
+    /// The results, as C wrote them.
+    ///
+    /// # Safety
+    /// The call must have finished successfully (so C wrote each result)
+    /// and the C future be gone.
+    unsafe fn results(&self) -> &[sys::wasmtime_val_t] {
+        // SAFETY: per the caller, `vals[nargs..nargs + nresults]` holds the
+        // results, initialised; `MaybeUninit<T>` has `T`'s layout.
+        unsafe { std::slice::from_raw_parts(self.vals.add(self.nargs).cast(), self.nresults) }
     }
 
     /// `Err` for a trap or error the finished call reported (freeing them);
@@ -184,13 +175,54 @@ impl Drop for Slots {
         // Frees a trap or error nobody read (normally none: they are only
         // written when the call finishes, and then read at once).
         let (error, trap) = self.take_outcome();
-        // SAFETY: both are null or owned by us.
-        let _ = unsafe { Error::check_call(error, trap) };
+        if !error.is_null() || !trap.is_null() {
+            // SAFETY: both are null or owned by us.
+            let _ = unsafe { Error::check_call(error, trap) };
+        }
     }
 }
 
-fn zeroed_vals(n: usize) -> Vec<sys::wasmtime_val_t> {
-    vec![Val::raw_slot(); n]
+/// The head of the one heap allocation of an async call: the [`Slots`]
+/// the C future points at, and what the future keeps alive without using
+/// (`keep`): the store argument it was started with (which owns or borrows
+/// the store), and for [`Instance::new_async`] the linker it instantiates
+/// through. The call's C values follow it in the same allocation (see
+/// [`frame_layout`]). `repr(C)`, so a pointer to the frame is one to its
+/// slots; fields drop in order, the store argument last.
+#[repr(C)]
+struct Frame<K> {
+    slots: Slots,
+    keep: K,
+}
+
+/// The layout of a frame with `nvals` C values, and their offset in it.
+fn frame_layout<K>(nvals: usize) -> (Layout, usize) {
+    let vals = Layout::array::<CVal>(nvals).expect("too many values for one call");
+    let (layout, offset) = Layout::new::<Frame<K>>().extend(vals).expect("too many values for one call");
+    (layout.pad_to_align(), offset)
+}
+
+/// Drops and frees the frame whose slots are at `slots`.
+///
+/// # Safety
+/// `slots` must come from [`CallFuture::holding`] with this `K`, and
+/// nothing may use the frame any more (the C future is gone).
+unsafe fn free_frame<K>(slots: NonNull<Slots>) {
+    let frame = slots.cast::<Frame<K>>().as_ptr();
+    // SAFETY: per the caller, `frame` is a live, initialised `Frame<K>`
+    // (`repr(C)`, slots first) at the start of an allocation made by
+    // `holding` with the layout for its (unchanged) value counts; it is
+    // dropped and freed once. The C values after it need no drop.
+    unsafe {
+        let (layout, _) = frame_layout::<K>((*frame).slots.nargs + (*frame).slots.nresults);
+        ptr::drop_in_place(frame);
+        std::alloc::dealloc(frame.cast(), layout);
+    }
+}
+
+/// The store context of a store argument of an async entry point.
+fn context_of<S: AsContextMut>(store: &mut S) -> *mut sys::wasmtime_context_t {
+    store.as_context_mut().0.opaque.context()
 }
 
 /// How a finished call's [`Slots`] become its output.
@@ -240,18 +272,22 @@ type Finish<R> = unsafe fn(&StoreOpaque, &mut Slots) -> Result<R>;
 /// ```
 #[must_use = "a CallFuture does nothing unless polled, and cancels the call when dropped"]
 pub struct CallFuture<'a, R> {
-    /// The C future; `None` once finished (deleted as soon as it finishes).
+    /// The C future; `None` once finished (deleted as soon as it finishes)
+    /// or if the call never started.
     raw: Option<Owned<sys::wasmtime_call_future_t>>,
+    /// The call's [`Frame`] (its slots come first): the one heap
+    /// allocation the future makes, never moved, freed by `free` after the
+    /// C future is gone. It also owns the store argument.
     slots: NonNull<Slots>,
+    /// `free_frame` for the frame's type.
+    free: unsafe fn(NonNull<Slots>),
     /// The store's C context: the store is re-derived from it (C's data
     /// pointer) after each poll, because host code run by the poll builds
     /// its own `&mut` to the store (see `store_ptr.rs`).
     context: *mut sys::wasmtime_context_t,
     finish: Finish<R>,
     output: Option<Result<R>>,
-    /// The store argument (and anything else the C future points at that
-    /// the future owns); dropped after the C future.
-    _keep: Option<Box<dyn Keep + Send + 'a>>,
+    /// The store (and whatever else the frame keeps) is borrowed for `'a`.
     _borrow: PhantomData<&'a mut StoreOpaque>,
 }
 
@@ -259,8 +295,9 @@ pub struct CallFuture<'a, R> {
 // Send` (so the store, its host data and every host function it can reach
 // are `Send`); the store is exclusively borrowed for its whole life;
 // Wasmtime's fiber futures may be resumed from any thread (they are `Send`
-// in Rust when the store data is). The raw pointers are owned (slots, C
-// future) or exclusively borrowed (store).
+// in Rust when the store data is). The raw pointers are owned (the frame,
+// whose kept values are `Send` by `holding`'s bounds, and the C future) or
+// exclusively borrowed (store).
 unsafe impl<R: Send> Send for CallFuture<'_, R> {}
 
 // No field is structurally pinned.
@@ -273,64 +310,103 @@ impl<R> std::fmt::Debug for CallFuture<'_, R> {
 }
 
 impl<'a, R> CallFuture<'a, R> {
-    /// Starts a C future with `start`, which gets the slots (at their final
-    /// address) and must return an owned C future, or null.
+    /// A future that has not started its call yet, whose frame (allocated
+    /// here, the only allocation of the future) owns `keep` and has room
+    /// for `nargs` arguments and `nresults` results; `context` finds the
+    /// store's context in `keep`. Also returns the store, for the entry
+    /// point's checks before the call starts.
+    ///
+    /// Until [`start`](Self::start) or [`fail`](Self::fail), it is a
+    /// finished future with no output.
     ///
     /// # Safety
-    /// `start` must pass the store's context (of `store`) and only pointers
-    /// into the slots or to objects that outlive `'a`; `finish` must match
-    /// what the C function writes into the slots.
-    unsafe fn start(
-        store: &'a mut StoreOpaque,
-        slots: Slots,
+    /// The returned store reference may only be used before the call
+    /// starts (a poll runs wasm, whose host calls make their own `&mut` to
+    /// the store).
+    unsafe fn holding<K: Send + 'a>(
+        keep: K,
+        (nargs, nresults): (usize, usize),
+        context: impl FnOnce(&mut K) -> *mut sys::wasmtime_context_t,
         finish: Finish<R>,
-        start: impl FnOnce(*mut sys::wasmtime_context_t, &mut Slots) -> *mut sys::wasmtime_call_future_t,
-    ) -> Result<CallFuture<'a, R>> {
-        let mut slots = NonNull::from(Box::leak(Box::new(slots)));
-        // SAFETY: the slots are ours and live until `Drop`; the pointer
-        // they are reached through is never invalidated by moves.
-        let raw = unsafe { Owned::from_raw(start(store.context(), slots.as_mut())) };
-        // Built even on failure, so that its `Drop` frees the slots.
-        let future = CallFuture { raw, slots, context: store.context(), finish, output: None, _keep: None, _borrow: PhantomData };
-        if future.raw.is_none() {
-            return Err(Error::msg("Wasmtime returned no call future"));
+    ) -> (CallFuture<'a, R>, &'a StoreOpaque) {
+        let (layout, vals_offset) = frame_layout::<K>(nargs + nresults);
+        // SAFETY: the layout has a non-zero size (it holds a `Slots`).
+        let Some(frame) = NonNull::new(unsafe { std::alloc::alloc(layout) }.cast::<Frame<K>>()) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        // The allocation's own pointer, from which every pointer into it
+        // derives.
+        let p = frame.as_ptr();
+        // SAFETY: `p` points to the new, writable allocation, aligned for
+        // a `Frame<K>`, which is written here (so initialised afterwards);
+        // the C values after it, at `vals_offset`, stay uninitialised
+        // until written.
+        unsafe {
+            (&raw mut (*p).keep).write(keep);
+            (&raw mut (*p).slots).write(Slots {
+                func: sys::wasmtime_func_t::default(),
+                vals: p.cast::<u8>().add(vals_offset).cast(),
+                nargs,
+                nresults,
+                out: (ptr::null_mut(), 0),
+                instance: sys::wasmtime_instance_t::default(),
+                trap: ptr::null_mut(),
+                error: ptr::null_mut(),
+            });
         }
-        Ok(future)
+        // Built before anything that could panic, so that its `Drop` frees
+        // the frame.
+        let mut future =
+            CallFuture { raw: None, slots: frame.cast(), free: free_frame::<K>, context: ptr::null_mut(), finish, output: None, _borrow: PhantomData };
+        // SAFETY: the store argument is ours, in the frame, which stays put
+        // until `Drop`; only this reference to it is used here.
+        let context = context(unsafe { &mut (*p).keep });
+        future.context = context;
+        // SAFETY: the context belongs to the store `keep` owns or borrows
+        // (exclusively) for `'a`, kept alive by the frame; the entry points
+        // use this reference only before the call starts (no C call that
+        // runs wasm happens while it is used; polls re-derive the store).
+        (future, unsafe { StoreOpaque::from_context(context) })
     }
 
-    /// [`CallFuture::start`] for the public entry points, which return the
-    /// future itself: a call that cannot start is a future that is
-    /// finished at once, with the error as its output (so it comes out of
-    /// the first poll, as from `wasmtime`'s `async fn`s).
+    /// [`CallFuture::holding`] for a store argument alone.
     ///
     /// # Safety
-    /// As for [`CallFuture::start`]; `keep` is dropped after the C future.
-    unsafe fn start_or_fail(
-        (keep, store): Held<'a>,
-        prepared: Result<(Slots, Finish<R>)>,
-        start: impl FnOnce(*mut sys::wasmtime_context_t, &mut Slots) -> *mut sys::wasmtime_call_future_t,
-    ) -> CallFuture<'a, R> {
-        let failed = |store: &StoreOpaque, error: Error| CallFuture {
-            raw: None,
-            slots: NonNull::from(Box::leak(Box::new(Slots::new()))),
-            context: store.context(),
-            finish: |_, _| Err(Error::msg("a failed CallFuture has no call to finish")),
-            output: Some(Err(error)),
-            _keep: None,
-            _borrow: PhantomData,
-        };
-        let store: *mut StoreOpaque = store;
-        let mut future = match prepared {
-            // SAFETY: forwarded; `store` is the `&'a mut` just taken apart,
-            // used by one future only.
-            Ok((slots, finish)) => match unsafe { CallFuture::start(&mut *store, slots, finish, start) } {
-                Ok(future) => future,
-                Err(error) => failed(unsafe { &*store }, error),
-            },
-            Err(error) => failed(unsafe { &*store }, error),
-        };
-        future._keep = Some(keep);
-        future
+    /// As for [`CallFuture::holding`].
+    unsafe fn holding_store<S: AsContextMut + Send + 'a>(store: S, counts: (usize, usize), finish: Finish<R>) -> (CallFuture<'a, R>, &'a StoreOpaque) {
+        // SAFETY: forwarded.
+        unsafe { CallFuture::holding(store, counts, context_of, finish) }
+    }
+
+    /// The slots, to prepare the call before [`start`](Self::start).
+    fn slots_mut(&mut self) -> &mut Slots {
+        // SAFETY: the frame is ours and live; no C future points at it yet
+        // (or any more) while the entry point prepares it.
+        unsafe { self.slots.as_mut() }
+    }
+
+    /// Starts the C future with `start`, which gets the store's context
+    /// and the slots (at their final address) and must return an owned C
+    /// future, or null (then the future is finished with an `Err`).
+    ///
+    /// # Safety
+    /// Called once, before any poll. `start` may only pass pointers into
+    /// the slots or to objects that outlive `'a`; `finish` must match what
+    /// the C function writes into the slots.
+    unsafe fn start(&mut self, start: impl FnOnce(*mut sys::wasmtime_context_t, &mut Slots) -> *mut sys::wasmtime_call_future_t) {
+        let context = self.context;
+        // SAFETY: forwarded: an owned C future or null.
+        self.raw = unsafe { Owned::from_raw(start(context, self.slots_mut())) };
+        if self.raw.is_none() {
+            self.fail(Error::msg("Wasmtime returned no call future"));
+        }
+    }
+
+    /// Makes a future whose call could not start finished, with `error` as
+    /// its output (so it comes out of the first poll, as from `wasmtime`'s
+    /// `async fn`s).
+    fn fail(&mut self, error: Error) {
+        self.output = Some(Err(error));
     }
 
     /// Resumes the call once (`wasmtime_call_future_poll`); `true` once it
@@ -399,44 +475,49 @@ impl<R> Future for CallFuture<'_, R> {
 impl<R> Drop for CallFuture<'_, R> {
     fn drop(&mut self) {
         // Deleting an unfinished C future cancels the call; it must go
-        // before the slots it points at.
+        // before the frame it points at.
         drop(self.raw.take());
-        // SAFETY: the slots came from `Box::leak` in `start` and nothing
-        // points at them any more.
-        drop(unsafe { Box::from_raw(self.slots.as_ptr()) });
+        // SAFETY: the frame came from `holding`, with the `free` made for
+        // its type, and nothing points at it any more.
+        unsafe { (self.free)(self.slots) };
     }
 }
 
+/// The results as a vector, for [`AsyncCall`](crate::AsyncCall) on
+/// `(Func, Vec<Val>)`.
 unsafe fn finish_vals(store: &StoreOpaque, slots: &mut Slots) -> Result<Vec<Val>> {
     slots.check(store)?;
-    let mut vals = vec![Val::I32(0); slots.results.len()];
+    let mut vals = vec![Val::I32(0); slots.nresults];
     // SAFETY: on success the call wrote one owned value per result slot;
-    // each is taken exactly once (the slots are cleared right after).
-    let filled = unsafe { Val::fill_from_raw_owned(store, &mut vals, &slots.results) };
-    slots.results.clear();
-    filled.map(|()| vals)
+    // each is taken exactly once (finishing happens once).
+    unsafe { Val::fill_from_raw_owned(store, &mut vals, slots.results()) }.map(|()| vals)
 }
 
-/// Moves the results into the caller's slice of [`Func::call_async`].
+/// Moves the results into the caller's slice of [`Func::call_async`], as
+/// [`Func::call`] does.
 unsafe fn finish_into(store: &StoreOpaque, slots: &mut Slots) -> Result<()> {
-    // SAFETY: forwarded.
-    let vals = unsafe { finish_vals(store, slots) }?;
+    slots.check(store)?;
     let (out, len) = slots.out;
     // SAFETY: `out` is the `&'a mut [Val]` of `call_async`, borrowed for
-    // the future's lifetime and of the length checked there.
-    let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
-    for (slot, val) in out.iter_mut().zip(vals) {
-        *slot = val;
-    }
-    Ok(())
+    // the future's lifetime, of `nresults` values (Wasmtime checked that
+    // count); on success the call wrote one owned value per result slot,
+    // each taken exactly once.
+    unsafe { Val::fill_from_raw_owned(store, std::slice::from_raw_parts_mut(out, len), slots.results()) }
 }
 
 unsafe fn finish_typed<Results: WasmResults>(store: &StoreOpaque, slots: &mut Slots) -> Result<Results> {
-    // SAFETY: forwarded.
-    let vals = unsafe { finish_vals(store, slots) }?;
+    slots.check(store)?;
+    // On the stack (`Val` is `Copy`): a typed function has at most
+    // `MAX_ARITY` results.
+    let mut vals = [Val::I32(0); MAX_ARITY];
+    let vals = &mut vals[..Results::COUNT];
+    // SAFETY: on success the call wrote one owned value per result slot
+    // (`Results::COUNT` of them, the count `call_async` reserved); each is
+    // taken exactly once.
+    unsafe { Val::fill_from_raw_owned(store, vals, slots.results()) }?;
     // The function's type was checked against `Results` when the
     // `TypedFunc` was made, so this only fails if that check was wrong.
-    Results::from_vals(store.into(), &vals).ok_or_else(|| Error::msg("async call results do not match the typed function's results"))
+    Results::from_vals(store.into(), vals).ok_or_else(|| Error::msg("async call results do not match the typed function's results"))
 }
 
 unsafe fn finish_instance(store: &StoreOpaque, slots: &mut Slots) -> Result<Instance> {
@@ -472,57 +553,73 @@ impl Func {
     /// assert_eq!(results[0].i64(), Some(42));
     /// assert!(mul.call_async(&mut store, &[Val::I64(6)], &mut results).wait().is_err()); // wrong arity
     /// # Ok(()) }
-    /// ```
     pub fn call_async<'a>(&self, store: impl AsContextMut<Data: Send> + Send + 'a, params: &[Val], results: &'a mut [Val]) -> CallFuture<'a, ()> {
-        let held = hold(store);
-        let prepared = self.prepare_async(held.1, params, results.len()).map(|mut slots| {
-            slots.out = (results.as_mut_ptr(), results.len());
-            (slots, finish_into as Finish<()>)
-        });
-        // SAFETY: every pointer passed is into the slots; the function and
-        // reference arguments were checked to belong to this store; `out`
-        // is borrowed for `'a`.
-        unsafe { CallFuture::start_or_fail(held, prepared, call_func_async) }
+        // SAFETY: `opaque` is only used before the call starts.
+        let (mut future, opaque) = unsafe { CallFuture::holding_store(store, (params.len(), results.len()), finish_into) };
+        // Wasmtime checks the numbers of arguments and results (with the
+        // same messages as `Func::call`), and the argument types.
+        match self.prepare_async(opaque, future.slots_mut(), params) {
+            Ok(()) => {
+                future.slots_mut().out = (results.as_mut_ptr(), results.len());
+                // SAFETY: every pointer passed is into the slots; the
+                // function and reference arguments were checked to belong
+                // to this store; `out` is borrowed for `'a`.
+                unsafe { future.start(call_func_async) }
+            }
+            Err(error) => future.fail(error),
+        }
+        future
     }
 
-    /// The slots of an async call of this function with `params`,
-    /// expecting `nresults` results.
-    fn prepare_async(&self, opaque: &StoreOpaque, params: &[Val], nresults: usize) -> Result<Slots> {
-        let ty = self.ty_in(opaque)?;
-        if ty.params().len() != params.len() {
-            return Err(Error::msg(format!("expected {} arguments, got {}", ty.params().len(), params.len())));
+    /// Writes the function and `params` into `slots` (made with room for
+    /// them).
+    fn prepare_async(&self, opaque: &StoreOpaque, slots: &mut Slots, params: &[Val]) -> Result<()> {
+        opaque.check_id(self.0.store_id)?;
+        slots.func = self.0;
+        for (slot, param) in slots.args_mut().iter_mut().zip(params) {
+            param.write_raw(opaque, slot)?;
         }
-        if ty.results().len() != nresults {
-            return Err(Error::msg(format!("expected {} results, got {}", ty.results().len(), nresults)));
-        }
-        let arg_vals = params.to_vec();
-        let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
-        Ok(Slots { func: self.0, args, _arg_vals: arg_vals, results: zeroed_vals(nresults), ..Slots::new() })
+        Ok(())
     }
 
     /// An async call whose output is the results, for
-    /// [`AsyncCall`](crate::AsyncCall) on `(Func, Vec<Val>)`.
+    /// [`AsyncCall`](crate::AsyncCall) on `(Func, Vec<Val>)`. Unlike
+    /// [`Func::call_async`], it checks the arity itself (it needs the
+    /// number of results), so a wrong one is finished at once.
     pub(crate) fn call_async_vec<'a, T: Send>(&self, store: &'a mut Store<T>, params: &[Val]) -> CallFuture<'a, Vec<Val>> {
-        let held = hold(store);
-        let nresults = self.ty_in(held.1).map(|ty| ty.results().len()).unwrap_or(0);
-        let prepared = self.prepare_async(held.1, params, nresults).map(|slots| (slots, finish_vals as Finish<Vec<Val>>));
-        // SAFETY: as in `call_async`.
-        unsafe { CallFuture::start_or_fail(held, prepared, call_func_async) }
+        let ty = self.ty_in(&store.as_context_mut().0.opaque);
+        let nresults = ty.as_ref().map_or(0, |ty| ty.results().len());
+        // SAFETY: `opaque` is only used before the call starts.
+        let (mut future, opaque) = unsafe { CallFuture::holding_store(store, (params.len(), nresults), finish_vals) };
+        let prepared = ty.and_then(|ty| {
+            if ty.params().len() != params.len() {
+                return Err(Error::msg(format!("expected {} arguments, got {}", ty.params().len(), params.len())));
+            }
+            self.prepare_async(opaque, future.slots_mut(), params)
+        });
+        match prepared {
+            // SAFETY: as in `call_async`.
+            Ok(()) => unsafe { future.start(call_func_async) },
+            Err(error) => future.fail(error),
+        }
+        future
     }
 }
 
 /// Starts `wasmtime_func_call_async` on the slots.
 fn call_func_async(context: *mut sys::wasmtime_context_t, s: &mut Slots) -> *mut sys::wasmtime_call_future_t {
-    // SAFETY: every pointer is into the slots, which outlive the C future;
-    // the caller checked the function and arguments against the store.
+    // SAFETY: every pointer is into the slots (`vals` has `nargs` written
+    // arguments, then room for `nresults` results), which outlive the C
+    // future; the caller checked the function and arguments against the
+    // store.
     unsafe {
         sys::wasmtime_func_call_async(
             context,
             &s.func,
-            s.args.as_ptr(),
-            s.args.len(),
-            s.results.as_mut_ptr(),
-            s.results.len(),
+            s.vals.cast::<sys::wasmtime_val_t>(),
+            s.nargs,
+            s.vals.add(s.nargs).cast::<sys::wasmtime_val_t>(),
+            s.nresults,
             &mut s.trap,
             &mut s.error,
         )
@@ -536,6 +633,9 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     /// are an `Err` from the first poll; a trap is an error with a
     /// [`Trap`](crate::Trap). The store argument must be `Send`, as for
     /// [`Func::call_async`].
+    ///
+    /// The future makes one heap allocation (its frame, holding the store
+    /// argument, the parameters and the results).
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> { pollster::block_on(run()) }
@@ -557,21 +657,23 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         Params: Sync,
         Results: Sync,
     {
-        let held = hold(store);
-        let opaque: &StoreOpaque = held.1;
+        // SAFETY: `opaque` is only used before the call starts.
+        let (mut future, opaque) = unsafe { CallFuture::holding_store(store, (Params::COUNT, Results::COUNT), finish_typed::<Results>) };
+        let slots = future.slots_mut();
         let prepared = opaque.check_id(self.func().0.store_id).and_then(|()| {
-            let mut arg_vals = Vec::with_capacity(Params::COUNT);
-            params.into_vals(opaque.into(), &mut arg_vals);
-            let args = arg_vals.iter().map(|v| v.to_raw(opaque)).collect::<Result<Vec<_>>>()?;
-            let slots = Slots { func: self.func().0, args, _arg_vals: arg_vals, results: zeroed_vals(Results::COUNT), ..Slots::new() };
-            Ok((slots, finish_typed::<Results> as Finish<Results>))
+            slots.func = self.func().0;
+            params.write_c_vals(opaque.into(), slots.args_mut())
         });
-        // SAFETY: as in `Func::call_async`; the type was checked when the
-        // `TypedFunc` was made.
-        unsafe { CallFuture::start_or_fail(held, prepared, call_func_async) }
+        match prepared {
+            // SAFETY: as in `Func::call_async`; the type was checked when
+            // the `TypedFunc` was made, and the slots have room for
+            // `Results::COUNT` results, as `finish_typed` expects.
+            Ok(()) => unsafe { future.start(call_func_async) },
+            Err(error) => future.fail(error),
+        }
+        future
     }
 }
-
 impl<T> Linker<T> {
     /// Instantiates `module` asynchronously with imports from this linker
     /// (`wasmtime_linker_instantiate_async`), as
@@ -596,21 +698,25 @@ impl<T> Linker<T> {
     where
         T: Send + 'static,
     {
-        let held = hold(store);
-        let opaque: &StoreOpaque = held.1;
-        let prepared = check_engine(opaque, module).and_then(|()| self.check_engine(opaque.engine())).and_then(|()| self.stores.check(self.raw.as_ptr(), module, opaque)).map(|()| {
-            opaque.note_linker(self.has_async, self.has_wasi);
-            (Slots::new(), finish_instance as Finish<Instance>)
-        });
+        // SAFETY: `opaque` is only used before the call starts.
+        let (mut future, opaque) = unsafe { CallFuture::holding_store(store, (0, 0), finish_instance) };
+        let prepared = check_engine(opaque, module).and_then(|()| self.check_engine(opaque.engine())).and_then(|()| self.stores.check(self.raw.as_ptr(), module, opaque));
         let linker = self.raw.as_ptr();
-        // SAFETY: the linker and module are borrowed for `'a`; the store's
-        // data type is `T`, as every closure of this linker expects; the
-        // out-pointers are into the slots.
-        unsafe {
-            CallFuture::start_or_fail(held, prepared, |context, s| {
-                sys::wasmtime_linker_instantiate_async(linker, context, module.as_raw(), &mut s.instance, &mut s.trap, &mut s.error)
-            })
+        match prepared {
+            Ok(()) => {
+                opaque.note_linker(self.has_async, self.has_wasi);
+                // SAFETY: the linker and module are borrowed for `'a`; the
+                // store's data type is `T`, as every closure of this linker
+                // expects; the out-pointers are into the slots.
+                unsafe {
+                    future.start(|context, s| {
+                        sys::wasmtime_linker_instantiate_async(linker, context, module.as_raw(), &mut s.instance, &mut s.trap, &mut s.error)
+                    })
+                }
+            }
+            Err(error) => future.fail(error),
         }
+        future
     }
 
     /// Defines an async host function (`wasmtime_linker_define_async_func`),
@@ -761,20 +867,20 @@ impl<T> InstancePre<T> {
     where
         T: Send,
     {
-        let held = hold(store);
-        let opaque: &StoreOpaque = held.1;
-        let prepared = check_engine(opaque, self.module()).map(|()| {
-            opaque.note_linker(self.has_async, self.has_wasi);
-            (Slots::new(), finish_instance as Finish<Instance>)
-        });
+        // SAFETY: `opaque` is only used before the call starts.
+        let (mut future, opaque) = unsafe { CallFuture::holding_store(store, (0, 0), finish_instance) };
         let pre = self.raw.as_ptr();
-        // SAFETY: the pre-instance is borrowed for `'a` and was made on this
-        // engine for stores of `T`; the out-pointers are into the slots.
-        unsafe {
-            CallFuture::start_or_fail(held, prepared, |context, s| {
-                sys::wasmtime_instance_pre_instantiate_async(pre, context, &mut s.instance, &mut s.trap, &mut s.error)
-            })
+        match check_engine(opaque, self.module()) {
+            Ok(()) => {
+                opaque.note_linker(self.has_async, self.has_wasi);
+                // SAFETY: the pre-instance is borrowed for `'a` and was made
+                // on this engine for stores of `T`; the out-pointers are
+                // into the slots.
+                unsafe { future.start(|context, s| sys::wasmtime_instance_pre_instantiate_async(pre, context, &mut s.instance, &mut s.trap, &mut s.error)) }
+            }
+            Err(error) => future.fail(error),
         }
+        future
     }
 }
 
@@ -804,24 +910,29 @@ impl Instance {
     /// assert!(Instance::new_async(&mut store, &module, &[]).wait().is_err());
     /// # Ok(()) }
     /// ```
-    pub fn new_async<'a>(store: impl AsContextMut<Data: Send> + Send + 'a, module: &'a Module, imports: &[Extern]) -> CallFuture<'a, Instance> {
-        let (keep, opaque) = hold(store);
-        let (linker, prepared) = match positional_linker(opaque, module, imports) {
-            Ok(linker) => (Some(linker), Ok((Slots::new(), finish_instance as Finish<Instance>))),
-            Err(error) => (None, Err(error)),
+    pub fn new_async<'a>(mut store: impl AsContextMut<Data: Send> + Send + 'a, module: &'a Module, imports: &[Extern]) -> CallFuture<'a, Instance> {
+        let (linker, error) = match positional_linker(&store.as_context_mut().0.opaque, module, imports) {
+            Ok(linker) => (Some(linker), None),
+            Err(error) => (None, Some(error)),
         };
         let raw_linker = linker.as_ref().map_or(ptr::null_mut(), |l| l.0.as_ptr());
-        // The linker goes before the store argument.
-        let keep: Box<dyn Keep + Send + 'a> = Box::new((linker, keep));
-        // SAFETY: the linker is kept by the future (dropped after the C
-        // future; only started when it exists); it has no host functions of
-        // its own; the module is borrowed for `'a`; the out-pointers are into
-        // the slots.
-        unsafe {
-            CallFuture::start_or_fail((keep, opaque), prepared, |context, s| {
-                sys::wasmtime_linker_instantiate_async(raw_linker, context, module.as_raw(), &mut s.instance, &mut s.trap, &mut s.error)
-            })
+        // The linker goes before the store argument (tuple fields drop in
+        // order).
+        // SAFETY: the returned store reference is not used.
+        let (mut future, _) = unsafe { CallFuture::holding((linker, store), (0, 0), |(_, store)| context_of(store), finish_instance) };
+        match error {
+            Some(error) => future.fail(error),
+            // SAFETY: without an error the linker exists, kept by the
+            // future's frame (dropped after the C future); it has no host
+            // functions of its own; the module is borrowed for `'a`; the
+            // out-pointers are into the slots.
+            None => unsafe {
+                future.start(|context, s| {
+                    sys::wasmtime_linker_instantiate_async(raw_linker, context, module.as_raw(), &mut s.instance, &mut s.trap, &mut s.error)
+                })
+            },
         }
+        future
     }
 }
 

@@ -16,7 +16,7 @@ use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
 pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
-pub(crate) use typed::{caller_store, ContextPtr};
+pub(crate) use typed::{caller_store, ContextPtr, MAX_ARITY};
 pub use unchecked::ValRaw;
 
 /// A WebAssembly function, defined by wasm or by the host, as

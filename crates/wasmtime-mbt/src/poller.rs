@@ -313,9 +313,12 @@ enum Message {
 /// returns a [`PollerHandle`] that yields the store back with the result.
 /// The thread polls every job once per round; when a round finishes no
 /// job, it waits `poll_interval` (or until a new job arrives) before the
-/// next. Each poll runs the wasm until it finishes or yields, so calls
-/// that never yield (no fuel/epoch yielding, no async host function) hold
-/// the thread until they are done.
+/// next. With no job at all it sleeps on its channel until one is
+/// submitted, so `poll_interval` only paces calls that are pending: a job
+/// submitted to an idle poller starts at once, whatever the interval. Each
+/// poll runs the wasm until it finishes or yields, so calls that never
+/// yield (no fuel/epoch yielding, no async host function) hold the thread
+/// until they are done.
 ///
 /// Dropping the `Poller` **cancels** unfinished jobs: each handle receives
 /// its store with an `Err`; the drop waits for the thread to exit.
@@ -367,7 +370,9 @@ impl std::fmt::Debug for Message {
 
 impl Poller {
     /// Starts the poller thread; `poll_interval` is how long it waits after
-    /// a round of polls in which no job finished (zero: just yield).
+    /// a round of polls in which no job finished (zero: just yield), unless
+    /// a job is submitted meanwhile. An idle poller (no jobs) waits for the
+    /// next submission instead, without a timeout.
     pub fn new(poll_interval: Duration) -> Poller {
         let (sender, receiver) = crossbeam_channel::unbounded();
         let thread = std::thread::Builder::new()
@@ -427,6 +432,10 @@ impl Drop for Poller {
     }
 }
 
+/// The poller thread: blocks on the channel while it has no job; while
+/// jobs are pending, polls them round-robin and, between rounds that
+/// finish none, waits `poll_interval` (cut short by a message while the
+/// channel is connected).
 fn run_poller(receiver: Receiver<Message>, poll_interval: Duration) {
     let mut jobs: Vec<Box<dyn Job>> = Vec::new();
     let mut finishing = false;

@@ -255,3 +255,82 @@ fn owned_call_future_on_threads_and_pollster() {
     assert!(!future.poll_once());
     drop(future);
 }
+
+/// A poll interval no test may ever wait out: a call that only finished
+/// after it would hang the test instead.
+const NEVER: Duration = Duration::from_secs(3600);
+
+#[test]
+fn idle_poller_wakes_on_submit_whatever_its_interval() {
+    // The thread sleeps on its channel while it has no job, so each
+    // submission is run at once, not after `poll_interval`.
+    let env = env(false);
+    let poller = Poller::new(NEVER);
+    for i in 0..20 {
+        if i % 5 == 0 {
+            // Let the thread go idle (parked on the channel) first.
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let (mut store, instance) = env.store(i);
+        let mul = instance.get_typed_func::<(i32, i64), i64>(&mut store, "mul").unwrap();
+        let (store, result) = poller.submit(store, (mul, (i as i32, 5))).join();
+        assert_eq!(result.unwrap(), 5 * i);
+        assert_eq!(store.data().id, i);
+    }
+    // `finish` and the drop with nothing pending return at once too.
+    poller.finish();
+    drop(Poller::new(NEVER));
+}
+
+#[test]
+fn submit_wakes_a_poller_waiting_on_pending_calls() {
+    let env = env(false);
+    let poller = Poller::new(NEVER);
+    // A call that stays pending until its host function gets a message.
+    let (mut store, instance) = env.store(1);
+    let (tx, rx) = mpsc::channel();
+    store.data_mut().receivers.push(rx);
+    let recv_plus = instance.get_typed_func::<i32, i32>(&mut store, "recv_plus").unwrap();
+    let pending = poller.submit(store, (recv_plus, 1));
+
+    // The poller now waits up to `poll_interval` for the pending call, but
+    // a new job cuts the wait short, and runs.
+    for i in 2..6 {
+        let (mut store, instance) = env.store(i);
+        let mul = instance.get_typed_func::<(i32, i64), i64>(&mut store, "mul").unwrap();
+        let (_, result) = poller.submit(store, (mul, (i as i32, 7))).join();
+        assert_eq!(result.unwrap(), 7 * i);
+    }
+    let pending = pending.try_join().expect_err("the host function has had no message");
+
+    // Each round polls every job: once the message is there, the next
+    // submission's round finishes the pending call too.
+    tx.send(41).unwrap();
+    let (mut store, instance) = env.store(6);
+    let mul = instance.get_typed_func::<(i32, i64), i64>(&mut store, "mul").unwrap();
+    let (_, result) = poller.submit(store, (mul, (6, 6))).join();
+    assert_eq!(result.unwrap(), 36);
+    let (store, result) = pending.join();
+    assert_eq!(result.unwrap(), 42);
+    assert_eq!(store.data().id, 1);
+}
+
+#[test]
+fn dropping_a_poller_with_pending_calls_does_not_wait_out_the_interval() {
+    let env = env(false);
+    let poller = Poller::new(NEVER);
+    let (mut store, instance) = env.store(3);
+    let (_tx, rx) = mpsc::channel();
+    store.data_mut().receivers.push(rx);
+    let recv_plus = instance.get_typed_func::<i32, i32>(&mut store, "recv_plus").unwrap();
+    let pending = poller.submit(store, (recv_plus, 1));
+    // Make sure the job has reached the thread and is pending there.
+    let (mut store, instance) = env.store(4);
+    let mul = instance.get_typed_func::<(i32, i64), i64>(&mut store, "mul").unwrap();
+    assert_eq!(poller.submit(store, (mul, (2, 3))).join().1.unwrap(), 6);
+    // The disconnect wakes the thread, which cancels the pending call.
+    drop(poller);
+    let (store, result) = pending.join();
+    assert!(result.unwrap_err().to_string().contains("cancelled"));
+    assert_eq!(store.data().id, 3);
+}

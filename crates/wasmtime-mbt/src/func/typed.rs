@@ -4,6 +4,7 @@
 //! closures through `wasmtime_func_new_unchecked`) after one type check.
 
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 use std::ptr;
 
 use wasmtime_mbt_sys as sys;
@@ -15,7 +16,7 @@ use crate::{AnyRef, AsContextMut, Caller, Engine, Error, Func, FuncType, HeapTyp
 type ValRaw = sys::wasmtime_val_raw_t;
 
 /// The most parameters or results a typed function may have.
-const MAX_ARITY: usize = 16;
+pub(crate) const MAX_ARITY: usize = 16;
 
 /// Seals [`IntoFunc`] (issue 15 #1): C trusts the raw values its
 /// implementations write, so only this crate's may exist.
@@ -413,6 +414,13 @@ pub trait WasmParams: Send + Sized {
     fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()>;
     /// Appends them to `out` as [`Val`]s.
     fn into_vals(self, store: StoreRef<'_>, out: &mut Vec<Val>);
+    /// Writes them to `out[..COUNT]` as C values that borrow their
+    /// references' roots (as [`into_vals`](WasmParams::into_vals) then a
+    /// borrowed conversion of each, without the vector), for
+    /// `wasmtime_func_call_async`. `Err` for a reference from another
+    /// store.
+    #[doc(hidden)]
+    fn write_c_vals(self, store: StoreRef<'_>, out: &mut [MaybeUninit<sys::wasmtime_val_t>]) -> Result<()>;
 }
 
 /// Results of a typed call, or the parameters a host closure receives: any
@@ -445,6 +453,9 @@ impl<A: WasmTy> WasmParams for A {
     }
     fn into_vals(self, store: StoreRef<'_>, out: &mut Vec<Val>) {
         out.push(self.into_val(store));
+    }
+    fn write_c_vals(self, store: StoreRef<'_>, out: &mut [MaybeUninit<sys::wasmtime_val_t>]) -> Result<()> {
+        self.into_val(store).write_raw(store.get(), &mut out[0])
     }
 }
 
@@ -550,6 +561,12 @@ macro_rules! tuple_lists {
             fn into_vals(self, store: StoreRef<'_>, out: &mut Vec<Val>) {
                 let ($($a,)*) = self;
                 $( out.push($a.into_val(store)); )*
+            }
+            fn write_c_vals(self, store: StoreRef<'_>, out: &mut [MaybeUninit<sys::wasmtime_val_t>]) -> Result<()> {
+                let ($($a,)*) = self;
+                let mut i = 0;
+                $( $a.into_val(store).write_raw(store.get(), &mut out[i])?; i += 1; )*
+                Ok(())
             }
         }
 
