@@ -24,6 +24,9 @@ use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criteri
 use wasmtime_mbt as mbt;
 use wasmtime_mbt::sys;
 
+mod common;
+use common::config;
+
 // ---------------------------------------------------------------------------
 // The WAT every implementation compiles.
 
@@ -883,14 +886,6 @@ fn component_calls(c: &mut Criterion) {
         g.bench_function("native", |b| b.iter(|| echo.call(&mut store, (black_box(text.as_str()),)).unwrap()));
     }
     g.finish();
-}
-
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20)
-        .without_plots()
 }
 
 criterion_group! {
