@@ -703,7 +703,8 @@ impl StructRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = StructType::new(&engine, [])?;
-    /// let s = StructRef::new(&mut store, &StructRefPre::new(&mut store, ty.clone()), &[])?;
+    /// let pre = StructRefPre::new(&mut store, ty.clone());
+/// let s = StructRef::new(&mut store, &pre, &[])?;
     /// assert!(s.matches_ty(&store, &ty)?);
     /// # Ok(()) }
     /// ```
@@ -720,8 +721,9 @@ impl StructRef {
     /// use wasmtime_mbt::*;
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
-    /// let ty = StructType::new(&engine, [FieldType::new(Mutability::Const, ValType::I64.into()); 2])?;
-    /// let s = StructRef::new(&mut store, &StructRefPre::new(&mut store, ty), &[Val::I64(1), Val::I64(2)])?;
+    /// let ty = StructType::new(&engine, vec![FieldType::new(Mutability::Const, ValType::I64.into()); 2])?;
+    /// let pre = StructRefPre::new(&mut store, ty);
+/// let s = StructRef::new(&mut store, &pre, &[Val::I64(1), Val::I64(2)])?;
     /// let v: Vec<i64> = s.fields(&mut store)?.map(|v| v.unwrap_i64()).collect();
     /// assert_eq!(v, [1, 2]);
     /// # Ok(()) }
@@ -745,7 +747,8 @@ impl StructRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = StructType::new(&engine, [FieldType::new(Mutability::Const, StorageType::I8)])?;
-    /// let s = StructRef::new(&mut store, &StructRefPre::new(&mut store, ty), &[Val::I32(-1)])?;
+    /// let pre = StructRefPre::new(&mut store, ty);
+/// let s = StructRef::new(&mut store, &pre, &[Val::I32(-1)])?;
     /// assert_eq!(s.field(&mut store, 0)?.unwrap_i32(), 255);
     /// assert!(s.field(&mut store, 1).is_err());
     /// # Ok(()) }
@@ -775,7 +778,8 @@ impl StructRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = StructType::new(&engine, [FieldType::new(Mutability::Var, ValType::I32.into())])?;
-    /// let s = StructRef::new(&mut store, &StructRefPre::new(&mut store, ty), &[Val::I32(0)])?;
+    /// let pre = StructRefPre::new(&mut store, ty);
+/// let s = StructRef::new(&mut store, &pre, &[Val::I32(0)])?;
     /// s.set_field(&mut store, 0, Val::I32(9))?;
     /// assert!(s.set_field(&mut store, 0, Val::I64(9)).is_err());
     /// # Ok(()) }
@@ -823,7 +827,8 @@ impl ArrayRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I16));
-    /// let a = ArrayRef::new(&mut store, &ArrayRefPre::new(&mut store, ty.clone()), &Val::I32(0), 0)?;
+    /// let pre = ArrayRefPre::new(&mut store, ty.clone());
+/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 0)?;
     /// assert!(ArrayType::eq(&a.ty(&store)?, &ty));
     /// # Ok(()) }
     /// ```
@@ -845,7 +850,8 @@ impl ArrayRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I16));
-    /// let a = ArrayRef::new(&mut store, &ArrayRefPre::new(&mut store, ty.clone()), &Val::I32(0), 0)?;
+    /// let pre = ArrayRefPre::new(&mut store, ty.clone());
+/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 0)?;
     /// assert!(a.matches_ty(&store, &ty)?);
     /// # Ok(()) }
     /// ```
@@ -863,7 +869,8 @@ impl ArrayRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Const, StorageType::I8));
-    /// let a = ArrayRef::new(&mut store, &ArrayRefPre::new(&mut store, ty), &Val::I32(0), 10)?;
+    /// let pre = ArrayRefPre::new(&mut store, ty);
+/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 10)?;
     /// assert_eq!(a.len(&store)?, 10);
     /// # Ok(()) }
     /// ```
@@ -887,7 +894,8 @@ impl ArrayRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Const, ValType::I32.into()));
-    /// let a = ArrayRef::new(&mut store, &ArrayRefPre::new(&mut store, ty), &Val::I32(4), 2)?;
+    /// let pre = ArrayRefPre::new(&mut store, ty);
+/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
     /// assert_eq!(a.elems(&mut store)?.map(|v| v.unwrap_i32()).sum::<i32>(), 8);
     /// # Ok(()) }
     /// ```
@@ -909,7 +917,8 @@ impl ArrayRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Const, ValType::I32.into()));
-    /// let a = ArrayRef::new(&mut store, &ArrayRefPre::new(&mut store, ty), &Val::I32(4), 2)?;
+    /// let pre = ArrayRefPre::new(&mut store, ty);
+/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
     /// assert!(a.get(&mut store, 2).is_err());
     /// # Ok(()) }
     /// ```
@@ -938,7 +947,8 @@ impl ArrayRef {
     /// let engine = Engine::new(Config::new().wasm_gc(true))?;
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Var, ValType::I32.into()));
-    /// let a = ArrayRef::new(&mut store, &ArrayRefPre::new(&mut store, ty), &Val::I32(4), 2)?;
+    /// let pre = ArrayRefPre::new(&mut store, ty);
+/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
     /// a.set(&mut store, 0, Val::I32(5))?;
     /// assert!(a.set(&mut store, 2, Val::I32(5)).is_err());
     /// # Ok(()) }
@@ -1042,7 +1052,8 @@ impl ExnRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ExnType::new(&engine, [ValType::I64, ValType::F32])?;
     /// let tag = Tag::new(&mut store, &ty.tag_type())?;
-    /// let exn = ExnRef::new(&mut store, &ExnRefPre::new(&mut store, ty.clone()), &tag, &[Val::I64(1), Val::from(2.0f32)])?;
+    /// let pre = ExnRefPre::new(&mut store, ty.clone());
+/// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I64(1), Val::from(2.0f32)])?;
     /// assert!(ExnType::eq(&exn.ty(&store)?, &ty));
     /// assert!(exn.matches_ty(&store, &HeapType::Exn)?);
     /// # Ok(()) }

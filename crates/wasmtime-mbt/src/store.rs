@@ -375,7 +375,8 @@ impl<T> Store<T> {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ExnType::new(&engine, [ValType::I32])?;
     /// let tag = Tag::new(&mut store, &ty.tag_type())?;
-    /// let exn = ExnRef::new(&mut store, &ExnRefPre::new(&mut store, ty), &tag, &[Val::I32(1)])?;
+    /// let pre = ExnRefPre::new(&mut store, ty);
+/// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I32(1)])?;
     /// let err = store.throw::<()>(exn).unwrap_err();
     /// assert!(err.is::<ThrownException>() && store.has_pending_exception());
     /// let taken = store.take_pending_exception().unwrap();
@@ -888,7 +889,8 @@ impl<T> StoreContextMut<'_, T> {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ExnType::new(&engine, [])?;
     /// let tag = Tag::new(&mut store, &ty.tag_type())?;
-    /// let exn = ExnRef::new(&mut store, &ExnRefPre::new(&mut store, ty), &tag, &[])?;
+    /// let pre = ExnRefPre::new(&mut store, ty);
+/// let exn = ExnRef::new(&mut store, &pre, &tag, &[])?;
     /// let mut cx = store.as_context_mut();
     /// assert!(cx.throw::<()>(exn).unwrap_err().is::<ThrownException>());
     /// assert!(cx.take_pending_exception().is_some());
