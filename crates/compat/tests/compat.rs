@@ -34,7 +34,7 @@ macro_rules! client_files {
 /// The client files of `tests/client/`, in both builds.
 macro_rules! all_client_files {
     () => {
-        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, signatures, async_calls, component);
+        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, gc_refs, signatures, async_calls, component);
     };
 }
 
@@ -133,6 +133,10 @@ cases! {
     }
     gc {
         root_scope_lifetimes, owned_rooted_in_store_data, ref_values, table_fill_and_copy, anyref_i31_values, owned_rooted_typed,
+    }
+    gc_refs {
+        struct_host_fields, array_host_elems, struct_array_from_wasm, gc_downcasts, gc_misuse_errors,
+        gc_rooting_survives_collection, exn_host_throw_caught, exn_uncaught_take_pending,
     }
     signatures {
         unknown_import_error, memory_data_and_store_mut, instance_exports_iter, linker_get_result,

@@ -36,6 +36,8 @@ pub mod error;
 mod externals;
 mod func;
 mod gc;
+mod gc_refs;
+mod gc_types;
 mod global;
 mod i31;
 mod guard;
@@ -73,6 +75,8 @@ pub use error::{bail, ensure, format_err, Error, OutOfMemory, Result, ToWasmtime
 pub use externals::{Export, Extern};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, ValRaw, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use gc::GcHeapOutOfMemory;
+pub use gc_refs::{ArrayRef, ArrayRefPre, EqRef, ExnRefPre, StructRef, StructRefPre};
+pub use gc_types::{ArrayType, ExnType, FieldType, StorageType, StructType};
 pub use global::Global;
 pub use instance::{Instance, InstancePre};
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
@@ -82,7 +86,7 @@ pub use module::{wat2wasm, Module};
 pub use i31::I31;
 pub use r#ref::{AnyRef, ExnRef, ExternRef};
 pub use rooting::{GcRef, OwnedRooted, RootScope, Rooted, RootedGcRef};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
+pub use store::{ThrownException, AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
 #[doc(hidden)]
 pub use owned::live_c_objects;
 pub use table::Table;

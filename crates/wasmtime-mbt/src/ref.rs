@@ -21,7 +21,7 @@ macro_rules! gc_ref_type {
         #[derive(Debug, Clone)]
         #[repr(transparent)]
         pub struct $name {
-            inner: GcRootIndex,
+            pub(crate) inner: GcRootIndex,
         }
 
         impl GcRefImpl for $name {
@@ -64,7 +64,7 @@ macro_rules! gc_ref_type {
             /// another store's reference, `Err` for an unrooted one.
             #[track_caller]
             #[allow(dead_code)]
-            fn c_root(&self, store: &StoreOpaque) -> Result<$raw> {
+            pub(crate) fn c_root(&self, store: &StoreOpaque) -> Result<$raw> {
                 match self.inner.resolve(store)?.raw() {
                     RawRoot::$variant(raw) => Ok(raw),
                     _ => Err(Error::msg(concat!("not an ", stringify!($top), " reference"))),

@@ -320,7 +320,9 @@ mod sealed {
 pub(crate) use sealed::{GcRefImpl, RootedGcRefImpl};
 
 /// A GC reference type: [`ExternRef`](crate::ExternRef),
-/// [`AnyRef`](crate::AnyRef), [`ExnRef`](crate::ExnRef), as `wasmtime::GcRef`.
+/// [`AnyRef`](crate::AnyRef), [`EqRef`](crate::EqRef),
+/// [`StructRef`](crate::StructRef), [`ArrayRef`](crate::ArrayRef),
+/// [`ExnRef`](crate::ExnRef), as `wasmtime::GcRef`.
 /// Sealed.
 pub trait GcRef: GcRefImpl {}
 
@@ -502,6 +504,12 @@ impl<T: GcRef> Rooted<T> {
     pub(crate) fn load_wasm(store: &StoreOpaque, raw: u32) -> Option<Rooted<T>> {
         T::root_from_wasm(store, raw).map(|root| Rooted::new(store, root))
     }
+
+    /// The same root as another reference type of the same C kind (an
+    /// upcast, or a downcast already checked).
+    pub(crate) fn unchecked_cast<U: GcRef>(self) -> Rooted<U> {
+        Rooted { inner: self.inner, _phantom: PhantomData }
+    }
 }
 
 /// A GC reference rooted until dropped, as `wasmtime::OwnedRooted`: it
@@ -600,6 +608,11 @@ impl<T: GcRef> OwnedRooted<T> {
     /// Loads a non-null raw wasm reference as an owned root.
     pub(crate) fn load_wasm(store: &StoreOpaque, raw: u32) -> Option<OwnedRooted<T>> {
         T::root_from_wasm(store, raw).map(|root| OwnedRooted::new(store, root))
+    }
+
+    /// The same root as another reference type of the same C kind.
+    pub(crate) fn unchecked_cast<U: GcRef>(self) -> OwnedRooted<U> {
+        OwnedRooted { inner: self.inner, root: self.root, _phantom: PhantomData }
     }
 }
 

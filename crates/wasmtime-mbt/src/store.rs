@@ -3,6 +3,7 @@
 //! [`Caller`](crate::Caller) be used alike.
 
 use std::cell::Cell;
+use std::fmt;
 use std::ffi::c_void;
 use std::ptr;
 
@@ -10,7 +11,8 @@ use wasmtime_mbt_sys as sys;
 
 use crate::error::ErrorExt as _;
 use crate::owned::Owned;
-use crate::{Engine, Error, GcHeapOutOfMemory, ResourceLimiter, Result};
+use crate::rooting::{CRoot, RawRoot};
+use crate::{Engine, Error, ExnRef, GcHeapOutOfMemory, ResourceLimiter, Result, Rooted};
 
 /// Implements what every `Copy` handle into a store (`Func`, `Memory`, …)
 /// shares: `Send`/`Sync` and a `Debug` showing its store id.
@@ -358,6 +360,66 @@ impl<T> Store<T> {
     pub fn has_pending_exception(&self) -> bool {
         self.inner().opaque.has_pending_exception()
     }
+
+    /// Makes `exception` the store's pending exception and returns the
+    /// error that throws it (`wasmtime_context_set_exception`), as
+    /// `wasmtime::Store::throw`: returned from a host function, it throws
+    /// the exception into the calling wasm, where a `try_table` can catch
+    /// it. Always an `Err`: a [`ThrownException`], or an error if
+    /// `exception` has been unrooted. Panics for another store's exception.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().wasm_gc(true).wasm_exceptions(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// let ty = ExnType::new(&engine, [ValType::I32])?;
+    /// let tag = Tag::new(&mut store, &ty.tag_type())?;
+    /// let pre = ExnRefPre::new(&mut store, ty);
+/// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I32(1)])?;
+    /// let err = store.throw::<()>(exn).unwrap_err();
+    /// assert!(err.is::<ThrownException>() && store.has_pending_exception());
+    /// let taken = store.take_pending_exception().unwrap();
+    /// assert_eq!(taken.field(&mut store, 0)?.unwrap_i32(), 1);
+    /// assert!(!store.has_pending_exception());
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn throw<R>(&mut self, exception: Rooted<ExnRef>) -> Result<R> {
+        self.inner().opaque.throw(exception)
+    }
+
+    /// Takes the pending exception, if any, rooted in the current scope
+    /// (`wasmtime_context_take_exception`), as
+    /// `wasmtime::Store::take_pending_exception`: after a call failed with a
+    /// [`ThrownException`], the uncaught exception.
+    ///
+    /// ```
+    /// let mut store = wasmtime_mbt::Store::<()>::default();
+    /// assert!(store.take_pending_exception().is_none());
+    /// ```
+    pub fn take_pending_exception(&mut self) -> Option<Rooted<ExnRef>> {
+        self.inner().opaque.take_pending_exception()
+    }
+}
+
+/// The error of a call that threw a wasm exception, as
+/// `wasmtime::ThrownException`: the exception itself is the store's
+/// pending exception ([`Store::take_pending_exception`]). Also what
+/// [`Store::throw`] returns, for a host function to return in turn.
+///
+/// ```
+/// assert_eq!(wasmtime_mbt::ThrownException.to_string(), "thrown Wasm exception");
+/// ```
+#[derive(Debug)]
+pub struct ThrownException;
+
+impl std::error::Error for ThrownException {}
+
+impl fmt::Display for ThrownException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("thrown Wasm exception")
+    }
 }
 
 impl StoreOpaque {
@@ -383,9 +445,53 @@ impl StoreOpaque {
         &self.roots
     }
 
-    fn has_pending_exception(&self) -> bool {
+    pub(crate) fn has_pending_exception(&self) -> bool {
         // SAFETY: the context is live.
         unsafe { sys::wasmtime_context_has_exception(self.context) }
+    }
+
+    #[track_caller]
+    fn throw<R>(&self, exception: Rooted<ExnRef>) -> Result<R> {
+        let raw = exception.index().resolve(self)?.raw();
+        let RawRoot::Exn(exn) = raw else { return Err(Error::msg("not an exnref")) };
+        // SAFETY: the root is live in this store; the trap returned only
+        // carries the error, the exception stays pending: it is deleted.
+        unsafe {
+            let trap = sys::wasmtime_context_set_exception(self.context, &exn);
+            if !trap.is_null() {
+                sys::wasm_trap_delete(trap);
+            }
+        }
+        Err(Error::new(ThrownException))
+    }
+
+    pub(crate) fn take_pending_exception(&self) -> Option<Rooted<ExnRef>> {
+        let mut out = sys::wasmtime_exnref_t::default();
+        // SAFETY: the context is live; on `true` `out` is an owned root,
+        // given to `CRoot`.
+        unsafe {
+            if !sys::wasmtime_context_take_exception(self.context, &mut out) {
+                return None;
+            }
+            CRoot::from_owned(RawRoot::Exn(out)).map(|root| Rooted::new(self, root))
+        }
+    }
+
+    /// The C trap that throws the pending exception from a host function
+    /// (taken and set again: `wasmtime_context_set_exception` is the only
+    /// source of such a trap); `None` if there is no pending exception.
+    pub(crate) fn rethrow_trap(&self) -> Option<*mut sys::wasm_trap_t> {
+        let mut out = sys::wasmtime_exnref_t::default();
+        // SAFETY: the context is live; `out` is an owned root, unrooted
+        // once set again as the pending exception.
+        unsafe {
+            if !sys::wasmtime_context_take_exception(self.context, &mut out) {
+                return None;
+            }
+            let trap = sys::wasmtime_context_set_exception(self.context, &out);
+            sys::wasmtime_exnref_unroot(&mut out);
+            Some(trap)
+        }
     }
 
     pub(crate) fn gc(&self, _why: Option<&GcHeapOutOfMemory<()>>) -> Result<()> {
@@ -542,6 +648,11 @@ impl StoreOpaque {
         // SAFETY: forwarded.
         let failure = unsafe { crate::error::CError::from_call(error, trap) };
         let host = self.host_error.take();
+        // An uncaught wasm exception: it is pending in the store, as in
+        // `wasmtime` (`take_pending_exception`).
+        if failure.is_some() && self.has_pending_exception() {
+            return Err(Error::new(ThrownException));
+        }
         match (failure, host) {
             // As in `wasmtime`: the host's error, with the wasm backtrace
             // as context when there are frames.
@@ -767,6 +878,32 @@ impl<T> StoreContextMut<'_, T> {
     /// See [`Store::has_pending_exception`].
     pub fn has_pending_exception(&self) -> bool {
         self.0.opaque.has_pending_exception()
+    }
+
+    /// See [`Store::throw`].
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().wasm_gc(true).wasm_exceptions(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// let ty = ExnType::new(&engine, [])?;
+    /// let tag = Tag::new(&mut store, &ty.tag_type())?;
+    /// let pre = ExnRefPre::new(&mut store, ty);
+/// let exn = ExnRef::new(&mut store, &pre, &tag, &[])?;
+    /// let mut cx = store.as_context_mut();
+    /// assert!(cx.throw::<()>(exn).unwrap_err().is::<ThrownException>());
+    /// assert!(cx.take_pending_exception().is_some());
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn throw<R>(&mut self, exception: Rooted<ExnRef>) -> Result<R> {
+        self.0.opaque.throw(exception)
+    }
+
+    /// See [`Store::take_pending_exception`].
+    pub fn take_pending_exception(&mut self) -> Option<Rooted<ExnRef>> {
+        self.0.opaque.take_pending_exception()
     }
 
     /// See [`Store::gc_async`].

@@ -694,6 +694,10 @@ from_impls! {
     Option<Rooted<AnyRef>> => |v| Val::AnyRef(v);
     Rooted<ExnRef> => |v| Val::ExnRef(Some(v));
     Option<Rooted<ExnRef>> => |v| Val::ExnRef(v);
+    Rooted<crate::StructRef> => |v| Val::AnyRef(Some(v.to_anyref()));
+    Option<Rooted<crate::StructRef>> => |v| Val::AnyRef(v.map(|r| r.to_anyref()));
+    Rooted<crate::ArrayRef> => |v| Val::AnyRef(Some(v.to_anyref()));
+    Option<Rooted<crate::ArrayRef>> => |v| Val::AnyRef(v.map(|r| r.to_anyref()));
     crate::Ref => |v| match v {
         crate::Ref::Func(f) => Val::FuncRef(f),
         crate::Ref::Extern(e) => Val::ExternRef(e),

@@ -54,6 +54,50 @@ from_impls! {
     Rooted<ExnRef> => Exn;
 }
 
+impl From<Rooted<crate::StructRef>> for Ref {
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().wasm_gc(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// let pre = StructRefPre::new(&mut store, StructType::new(&engine, [])?);
+    /// let r = Ref::from(StructRef::new(&mut store, &pre, &[])?);
+    /// assert!(r.unwrap_any().unwrap().is_struct(&store)?);
+    /// # Ok(()) }
+    /// ```
+    fn from(r: Rooted<crate::StructRef>) -> Ref {
+        Ref::Any(Some(r.to_anyref()))
+    }
+}
+
+impl From<Option<Rooted<crate::StructRef>>> for Ref {
+    fn from(r: Option<Rooted<crate::StructRef>>) -> Ref {
+        Ref::Any(r.map(|r| r.to_anyref()))
+    }
+}
+
+impl From<Rooted<crate::ArrayRef>> for Ref {
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::new(Config::new().wasm_gc(true))?;
+    /// let mut store = Store::new(&engine, ());
+    /// let pre = ArrayRefPre::new(&mut store, ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I8)));
+    /// let r = Ref::from(ArrayRef::new(&mut store, &pre, &Val::I32(0), 1)?);
+    /// assert!(r.unwrap_any().unwrap().is_array(&store)?);
+    /// # Ok(()) }
+    /// ```
+    fn from(r: Rooted<crate::ArrayRef>) -> Ref {
+        Ref::Any(Some(r.to_anyref()))
+    }
+}
+
+impl From<Option<Rooted<crate::ArrayRef>>> for Ref {
+    fn from(r: Option<Rooted<crate::ArrayRef>>) -> Ref {
+        Ref::Any(r.map(|r| r.to_anyref()))
+    }
+}
+
 macro_rules! accessors {
     ($($is:ident $as:ident $unwrap:ident: $variant:ident => $ty:ty, $what:literal;)*) => {
         impl Ref {$(

@@ -45,6 +45,15 @@ pub(crate) fn panic_error(panic: Box<dyn Any + Send>) -> Error {
 /// reference to it in use.
 #[cold]
 pub(crate) unsafe fn host_failure(context: *mut sys::wasmtime_context_t, error: Error) -> *mut sys::wasm_trap_t {
+    // SAFETY: forwarded.
+    let opaque = unsafe { StoreOpaque::from_context(context) };
+    // A thrown exception (`Store::throw`): C throws it into the calling
+    // wasm when the host returns the trap that carries it.
+    if error.is::<crate::ThrownException>() {
+        if let Some(trap) = opaque.rethrow_trap() {
+            return trap;
+        }
+    }
     // Only what the C side reports while unwinding: the call returns
     // `error` itself.
     let raw = match error.downcast_ref::<Trap>() {
@@ -56,8 +65,7 @@ pub(crate) unsafe fn host_failure(context: *mut sys::wasmtime_context_t, error: 
             unsafe { sys::wasmtime_trap_new(message.as_ptr().cast(), message.len()) }
         }
     };
-    // SAFETY: forwarded.
-    unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
+    opaque.set_host_error(error);
     raw
 }
 
