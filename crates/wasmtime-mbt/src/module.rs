@@ -3,7 +3,7 @@
 use std::ffi::CString;
 use std::path::Path;
 use std::ptr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use wasmtime_mbt_sys as sys;
 
@@ -36,8 +36,23 @@ pub struct Module {
 struct ModuleInner {
     raw: Owned<sys::wasmtime_module_t>,
     engine: Engine,
-    imports: Box<[(String, String, ExternType)]>,
-    exports: Box<[(String, ExternType)]>,
+    /// Read from C on first use, as `wasmtime` reads them from its module
+    /// lazily: a `deserialize` of a module with many exports would
+    /// otherwise pay for types nobody asks for.
+    imports: OnceLock<Box<[(String, String, ExternType)]>>,
+    exports: OnceLock<Box<[(String, ExternType)]>>,
+}
+
+impl ModuleInner {
+    fn imports(&self) -> &[(String, String, ExternType)] {
+        // SAFETY: the module is live while `self` is.
+        self.imports.get_or_init(|| unsafe { read_imports(self.raw.as_ptr(), &self.engine) })
+    }
+
+    fn exports(&self) -> &[(String, ExternType)] {
+        // SAFETY: as above.
+        self.exports.get_or_init(|| unsafe { read_exports(self.raw.as_ptr(), &self.engine) })
+    }
 }
 
 // SAFETY: `wasmtime_module_t` wraps `wasmtime::Module` (`Send + Sync`); all
@@ -112,11 +127,9 @@ impl Module {
     fn from_owned(engine: &Engine, raw: *mut sys::wasmtime_module_t) -> Module {
         // SAFETY: `raw` was just returned, owned, by a successful C call.
         let raw = unsafe { Owned::from_raw(raw) }.expect("module");
-        // SAFETY: the module is live.
-        let (imports, exports) = unsafe { (read_imports(raw.as_ptr(), engine), read_exports(raw.as_ptr(), engine)) };
         // `Module` is `Send + Sync` (see the impls above); the `Arc` only shares it.
         #[allow(clippy::arc_with_non_send_sync)]
-        let inner = Arc::new(ModuleInner { raw, engine: engine.clone(), imports, exports });
+        let inner = Arc::new(ModuleInner { raw, engine: engine.clone(), imports: OnceLock::new(), exports: OnceLock::new() });
         Module { inner }
     }
 
@@ -209,7 +222,7 @@ impl Module {
     /// # Ok(()) }
     /// ```
     pub fn imports<'module>(&'module self) -> impl ExactSizeIterator<Item = ImportType<'module>> + 'module {
-        self.inner.imports.iter().map(|(module, name, ty)| ImportType { module, name, ty })
+        self.inner.imports().iter().map(|(module, name, ty)| ImportType { module, name, ty })
     }
 
     /// The module's exports, in order, as `wasmtime::Module::exports`
@@ -225,7 +238,7 @@ impl Module {
     /// # Ok(()) }
     /// ```
     pub fn exports<'module>(&'module self) -> impl ExactSizeIterator<Item = ExportType<'module>> + 'module {
-        self.inner.exports.iter().map(|(name, ty)| ExportType { name, ty })
+        self.inner.exports().iter().map(|(name, ty)| ExportType { name, ty })
     }
 
     /// The address range of the module's compiled image in memory
@@ -257,7 +270,7 @@ impl Module {
     /// # Ok(()) }
     /// ```
     pub fn get_export(&self, name: &str) -> Option<ExternType> {
-        self.inner.exports.iter().find(|(n, _)| n == name).map(|(_, ty)| ty.clone())
+        self.inner.exports().iter().find(|(n, _)| n == name).map(|(_, ty)| ty.clone())
     }
 
     /// Whether `a` and `b` are the same compiled module (clones of one
