@@ -151,7 +151,7 @@ cases! {
     component {
         component_values_dynamic, component_values_map, component_values_typed, component_host_functions, component_host_error,
         component_missing_import, component_linker_shadowing, component_resources, component_reflection,
-        component_serialize_roundtrip, component_bad_input, component_derives,
+        component_serialize_roundtrip, component_bad_input, component_derives, component_flags_macro,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,

@@ -6,7 +6,10 @@
 //! component-model name (by default the Rust name as written);
 //! `#[component(wasmtime_crate = path)]` on the type, the crate's path.
 //!
-//! Use them through `wasmtime_mbt::component::{ComponentType, Lift, Lower}`.
+//! Also `flags!`, as `wasmtime::component::flags!`: a bit-set type for a
+//! component `flags` type.
+//!
+//! Use them through `wasmtime_mbt::component::{ComponentType, Lift, Lower, flags}`.
 //! The generated code names the crate `::wasmtime_mbt`, or `::wasmtime` when
 //! the deriving crate's manifest renames the dependency
 //! (`wasmtime = { package = "wasmtime-mbt", … }`, the drop-in rename).
@@ -14,7 +17,8 @@
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
-use syn::{parse_macro_input, Attribute, Data, DeriveInput, Fields, LitStr};
+use syn::parse::{Parse, ParseStream};
+use syn::{braced, parse_macro_input, Attribute, Data, DeriveInput, Fields, Ident, LitStr, Token};
 
 enum Style {
     Record,
@@ -210,4 +214,168 @@ pub fn lower(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Lift, attributes(component))]
 pub fn lift(input: TokenStream) -> TokenStream {
     derive(input, "Lift")
+}
+
+/// One `#[component(name = "…")] const NAME;` of `flags!`.
+struct Flag {
+    rename: Option<String>,
+    name: Ident,
+}
+
+impl Parse for Flag {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = Attribute::parse_outer(input)?;
+        let (_, rename, _) = component_attr(&attrs)?;
+        input.parse::<Token![const]>()?;
+        Ok(Flag { rename, name: input.parse()? })
+    }
+}
+
+/// `Name { flag; … }`, the input of `flags!`.
+struct FlagsInput {
+    name: Ident,
+    flags: Vec<Flag>,
+}
+
+impl Parse for FlagsInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.parse()?;
+        let content;
+        braced!(content in input);
+        let flags = content.parse_terminated(Flag::parse, Token![;])?.into_iter().collect();
+        Ok(FlagsInput { name, flags })
+    }
+}
+
+/// Defines a bit-set type for a component `flags` type, as
+/// `wasmtime::component::flags!`: one associated constant per flag, `empty`,
+/// `all`, `contains`, `intersects`, `as_array`, the bit operators, and
+/// `ComponentType`/`Lift`/`Lower`.
+#[proc_macro]
+pub fn flags(input: TokenStream) -> TokenStream {
+    let FlagsInput { name, flags } = parse_macro_input!(input as FlagsInput);
+    let k = krate();
+    let i = quote!(#k::component::__internal);
+    let count = flags.len();
+    // As `wasmtime`: no word for no flags, else one `u32` per 32 flags.
+    let words = count.div_ceil(32);
+    let consts = flags.iter().enumerate().map(|(n, f)| {
+        let ident = &f.name;
+        let bits = (0..words).map(|w| if n / 32 == w { 1u32 << (n % 32) } else { 0 });
+        quote!(pub const #ident: Self = Self { __inner: [#(#bits),*] };)
+    });
+    let rust_names: Vec<String> = flags.iter().map(|f| f.name.to_string()).collect();
+    let names: Vec<String> = flags.iter().map(|f| f.rename.clone().unwrap_or_else(|| f.name.to_string())).collect();
+    let masks: Vec<u32> = (0..words).map(|w| if w + 1 < words || count % 32 == 0 { u32::MAX } else { !(u32::MAX << (count % 32)) }).collect();
+    let op = |tr: Tokens, method: Tokens, assign: Tokens, assign_method: Tokens, sym: Tokens| {
+        quote! {
+            impl ::core::ops::#tr for #name {
+                type Output = #name;
+                fn #method(self, rhs: #name) -> #name {
+                    let mut out = self;
+                    for (a, b) in out.__inner.iter_mut().zip(rhs.__inner) {
+                        *a = *a #sym b;
+                    }
+                    out
+                }
+            }
+            impl ::core::ops::#assign for #name {
+                fn #assign_method(&mut self, rhs: #name) {
+                    *self = ::core::ops::#tr::#method(*self, rhs);
+                }
+            }
+        }
+    };
+    let bitor = op(quote!(BitOr), quote!(bitor), quote!(BitOrAssign), quote!(bitor_assign), quote!(|));
+    let bitand = op(quote!(BitAnd), quote!(bitand), quote!(BitAndAssign), quote!(bitand_assign), quote!(&));
+    let bitxor = op(quote!(BitXor), quote!(bitxor), quote!(BitXorAssign), quote!(bitxor_assign), quote!(^));
+    quote! {
+        #[derive(Copy, Clone, Default)]
+        pub struct #name {
+            #[doc(hidden)]
+            __inner: [u32; #words],
+        }
+
+        impl #name {
+            #(#consts)*
+
+            /// The flags as bits, 32 to a word.
+            pub fn as_array(&self) -> [u32; #words] {
+                self.__inner
+            }
+
+            /// No flag set.
+            pub fn empty() -> Self {
+                Self::default()
+            }
+
+            /// Every flag set.
+            pub fn all() -> Self {
+                !Self::default()
+            }
+
+            /// Whether every flag of `other` is set in `self`.
+            pub fn contains(&self, other: Self) -> bool {
+                *self & other == other
+            }
+
+            /// Whether any flag of `other` is set in `self`.
+            pub fn intersects(&self, other: Self) -> bool {
+                *self & other != Self::empty()
+            }
+        }
+
+        impl ::core::cmp::PartialEq for #name {
+            fn eq(&self, rhs: &#name) -> bool {
+                const MASKS: [u32; #words] = [#(#masks),*];
+                (0..#words).all(|w| self.__inner[w] & MASKS[w] == rhs.__inner[w] & MASKS[w])
+            }
+        }
+
+        impl ::core::cmp::Eq for #name {}
+
+        impl ::core::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter) -> ::core::fmt::Result {
+                #i::format_flags(&self.__inner, &[#(#rust_names),*], f)
+            }
+        }
+
+        #bitor
+        #bitand
+        #bitxor
+
+        impl ::core::ops::Not for #name {
+            type Output = #name;
+            fn not(self) -> #name {
+                let mut out = self;
+                for a in out.__inner.iter_mut() {
+                    *a = !*a;
+                }
+                out
+            }
+        }
+
+        impl #i::Sealed for #name {}
+        // SAFETY: the value conversions are checked at run time.
+        unsafe impl #i::ComponentType for #name {
+            fn typecheck(ty: &#i::Type) -> #i::Result<()> {
+                #i::typecheck_flags(ty, &[#(#names),*])
+            }
+        }
+        // SAFETY: as above.
+        unsafe impl #i::Lower for #name {
+            fn to_val(&self, _store: &#i::StoreOpaque) -> #i::Result<#i::Val> {
+                ::core::result::Result::Ok(#i::flags_val(&self.__inner, &[#(#names),*]))
+            }
+        }
+        // SAFETY: as above.
+        unsafe impl #i::Lift for #name {
+            fn from_val(val: #i::Val, _store: &#i::StoreOpaque) -> #i::Result<Self> {
+                let mut out = Self::default();
+                #i::flags_bits(val, &[#(#names),*], &mut out.__inner)?;
+                ::core::result::Result::Ok(out)
+            }
+        }
+    }
+    .into()
 }

@@ -648,3 +648,43 @@ pub fn component_derives() -> Result<String> {
     assert!(wrong.iter().all(|w| *w));
     Ok(format!("{pairs:?}\n{vars:?}\n{colors:?}\n{wrong:?}"))
 }
+
+flags! {
+    Perms {
+        #[component(name = "read")]
+        const READ;
+        #[component(name = "write")]
+        const WRITE;
+        #[component(name = "exec")]
+        const EXEC;
+    }
+}
+
+/// `flags!`: the bit operations, `Debug`, typed calls with a list of flags,
+/// and the type check against other types.
+pub fn component_flags_macro() -> Result<String> {
+    let rx = Perms::READ | Perms::EXEC;
+    let ops = [
+        rx.contains(Perms::READ),
+        rx.contains(Perms::READ | Perms::WRITE),
+        rx.intersects(Perms::WRITE | Perms::EXEC),
+        !rx == Perms::WRITE,
+        Perms::all() == Perms::READ | Perms::WRITE | Perms::EXEC,
+        (rx ^ Perms::all()) == Perms::WRITE,
+        Perms::empty() == Perms::default(),
+    ];
+    assert_eq!(ops, [true, false, true, true, true, true, true]);
+    let shown = format!("{rx:?} {:?} {:?} {:?}", Perms::empty(), Perms::all(), rx.as_array());
+    assert_eq!(shown, "(READ|EXEC) () (READ|WRITE|EXEC) [5]");
+    let engine = Engine::default();
+    let component = identity_component(&engine)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &component)?;
+    let list = vec![rx, Perms::empty(), Perms::all(), Perms::WRITE];
+    let f = instance.get_typed_func::<(&[Perms],), (Vec<Perms>,)>(&mut store, "id-list-flags")?;
+    let back = f.call(&mut store, (&list,))?.0;
+    assert_eq!(back, list);
+    let wrong = instance.get_typed_func::<(&[Perms],), (Vec<Perms>,)>(&mut store, "id-list-enum").is_err();
+    assert!(wrong);
+    Ok(format!("{ops:?} {shown} {back:?} {wrong}"))
+}

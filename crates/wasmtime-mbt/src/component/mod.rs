@@ -52,7 +52,23 @@ pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};
 pub use typed::__internal;
 /// Derives (`#[derive(ComponentType, Lift, Lower)]` with
 /// `#[component(record)]`, `#[component(variant)]` or `#[component(enum)]`),
-/// as `wasmtime`'s.
+/// and `flags!` for `flags` types, as `wasmtime`'s.
+///
+/// ```
+/// use wasmtime_mbt::component::flags;
+/// flags! {
+///     Perms {
+///         #[component(name = "read")]
+///         const READ;
+///         #[component(name = "write")]
+///         const WRITE;
+///     }
+/// }
+/// let rw = Perms::READ | Perms::WRITE;
+/// assert!(rw.contains(Perms::READ) && rw == Perms::all());
+/// assert_eq!(!Perms::READ, Perms::WRITE);
+/// assert_eq!(format!("{rw:?}"), "(READ|WRITE)");
+/// ```
 ///
 /// ```
 /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -98,6 +114,6 @@ pub use typed::__internal;
 /// assert!(instance.get_typed_func::<(Wrong,), (u32,)>(&mut store, "sum").is_err());
 /// # Ok(()) }
 /// ```
-pub use wasmtime_mbt_macros::{ComponentType, Lift, Lower};
+pub use wasmtime_mbt_macros::{flags, ComponentType, Lift, Lower};
 pub use types::Type;
 pub use values::{ErrorContextAny, FutureAny, StreamAny, Val};

@@ -661,4 +661,44 @@ pub mod __internal {
     pub fn unknown_case(name: &str) -> Error {
         Error::msg(format!("unknown case `{name}`"))
     }
+
+    /// Checks a flags type's names, in order.
+    pub fn typecheck_flags(ty: &Type, names: &[&str]) -> Result<()> {
+        let Type::Flags(f) = ty else { bail!("type mismatch: expected `flags`, found `{}`", ty.desc()) };
+        if !f.names().eq(names.iter().copied()) {
+            bail!("flags names do not match");
+        }
+        Ok(())
+    }
+
+    /// The flags value with the names of the set bits.
+    pub fn flags_val(bits: &[u32], names: &[&str]) -> Val {
+        Val::Flags(names.iter().enumerate().filter(|(n, _)| bits[n / 32] >> (n % 32) & 1 != 0).map(|(_, name)| name.to_string()).collect())
+    }
+
+    /// Sets the bits of the names in a flags value.
+    pub fn flags_bits(val: Val, names: &[&str], bits: &mut [u32]) -> Result<()> {
+        let Val::Flags(set) = val else { bail!("expected a flags value") };
+        for name in set {
+            let n = names.iter().position(|m| *m == name).ok_or_else(|| Error::msg(format!("unknown flag `{name}`")))?;
+            bits[n / 32] |= 1 << (n % 32);
+        }
+        Ok(())
+    }
+
+    /// `Debug` of a flags type, as `wasmtime`'s: `(A|C)`.
+    pub fn format_flags(bits: &[u32], names: &[&str], f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("(")?;
+        let mut wrote = false;
+        for (n, name) in names.iter().enumerate() {
+            if bits[n / 32] >> (n % 32) & 1 != 0 {
+                if wrote {
+                    f.write_str("|")?;
+                }
+                wrote = true;
+                f.write_str(name)?;
+            }
+        }
+        f.write_str(")")
+    }
 }
