@@ -478,12 +478,20 @@ fn async_host_function_failures_trap() {
     let (mut store, instance, _) = async_host_instance();
     let fail = instance.get_typed_func::<i32, ()>(&mut store, "fail").unwrap();
 
-    // Host failures come back as the host's error with the wasm backtrace,
+    // Host errors come back as the host's error with the wasm backtrace,
     // as from sync host functions.
-    for (how, message) in [(0, "panic in the closure"), (1, "error from the future"), (2, "panic in the future")] {
-        let err = fail.call_async(&mut store, how).wait().unwrap_err();
-        assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
-        assert!(err.root_cause().to_string().contains(message), "{err:?}");
+    let err = fail.call_async(&mut store, 1).wait().unwrap_err();
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+    assert!(err.root_cause().to_string().contains("error from the future"), "{err:?}");
+    // A panic (in the closure or its future) is resumed by the poll that
+    // finishes the call, as `wasmtime`'s fiber resumes it in the poll.
+    for (how, message) in [(0, "panic in the closure"), (2, "panic in the future")] {
+        let mut call = fail.call_async(&mut store, how);
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call.poll_once())).unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&message));
+        drop(call);
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fail.call_async(&mut store, how).wait())).unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&message));
     }
     let err = fail.call_async(&mut store, 3).wait().unwrap_err();
     assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
