@@ -597,7 +597,13 @@ impl World {
         let interval = u.int_in_range(1..=500u64)?;
         let Some((ms, _)) = self.stores[own].as_mut() else { return Ok(()) };
         let Some(spin) = a.get_func(&mut *ms, "spin") else { return Ok(()) };
-        let (ms, _) = self.stores[s].as_mut().unwrap();
+        let (ms, ns) = self.stores[s].as_mut().unwrap();
+        // Finding 4 was this harness's: the interval makes a store require
+        // `*_async` entry points from then on (in both crates), so a later
+        // sync call failed on the mbt side only. The native store gets it
+        // too (its call is not mirrored: no async here).
+        let _ = ns.fuel_async_yield_interval(Some(interval));
+        let _ = ns.fuel_async_yield_interval(None);
         let r = catch(|| -> mbt::Result<()> {
             ms.fuel_async_yield_interval(Some(interval))?;
             let mut fut = std::pin::pin!(spin.call_async(&mut *ms, &[mbt::Val::I32(n)], &mut []));

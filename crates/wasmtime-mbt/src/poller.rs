@@ -41,6 +41,8 @@ impl<T: Send> AsyncCall<T> for (Func, Vec<Val>) {
 impl<T: Send, P: WasmParams + Sync, R: WasmResults + Sync> AsyncCall<T> for (TypedFunc<P, R>, P) {
     type Output = R;
     fn start(self, store: &mut Store<T>) -> Result<CallFuture<'_, R>> {
+        // An `Err`, not `call_async`'s panic, so the store comes back.
+        crate::AsContextMut::as_context_mut(store).0.opaque.check_id(self.0.func().0.store_id)?;
         Ok(self.0.call_async(store, self.1))
     }
 }
