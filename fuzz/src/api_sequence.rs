@@ -597,7 +597,13 @@ impl World {
         let interval = u.int_in_range(1..=500u64)?;
         let Some((ms, _)) = self.stores[own].as_mut() else { return Ok(()) };
         let Some(spin) = a.get_func(&mut *ms, "spin") else { return Ok(()) };
-        let (ms, _) = self.stores[s].as_mut().unwrap();
+        let (ms, ns) = self.stores[s].as_mut().unwrap();
+        // Finding 4 was this harness's: the interval makes a store require
+        // `*_async` entry points from then on (in both crates), so a later
+        // sync call failed on the mbt side only. The native store gets it
+        // too (its call is not mirrored: no async here).
+        let _ = ns.fuel_async_yield_interval(Some(interval));
+        let _ = ns.fuel_async_yield_interval(None);
         let r = catch(|| -> mbt::Result<()> {
             ms.fuel_async_yield_interval(Some(interval))?;
             let mut fut = std::pin::pin!(spin.call_async(&mut *ms, &[mbt::Val::I32(n)], &mut []));
@@ -657,17 +663,12 @@ impl World {
 /// The differences already found and listed in `docs/RELIABILITY.md`
 /// (each with a regression test in `crates/compat/tests/differential.rs`),
 /// tolerated unless `WASMTIME_MBT_FUZZ_STRICT=1`, so that the fuzzer looks
-/// for new ones:
-/// - a handle used with the wrong store returns `Err` where native panics
-///   with "object used with the wrong store";
-/// - a panicking host function makes the call return `Err("host function
-///   panicked: …")` where native resumes the panic in the caller.
+/// for new ones. None today: findings 1 (wrong-store use returned `Err`
+/// where native panics) and 2 (a host panic returned as `Err` where native
+/// resumes it) are fixed.
 fn known_divergence(m: &Out, n: &Out) -> Option<&'static str> {
-    match (m, n) {
-        (Out::Err(None), Out::Panic(true)) => Some("wrong-store use returns Err instead of panicking"),
-        (Out::HostPanicErr, Out::Panic(false)) => Some("host panic returned as Err instead of resumed"),
-        _ => None,
-    }
+    let _ = (m, n);
+    None
 }
 
 fn strict() -> bool {

@@ -205,9 +205,7 @@ fn generated_modules_agree() {
 }
 
 // Regression tests for the fuzzing findings (`docs/RELIABILITY.md`,
-// "Fuzzing"). Each compares the two crates directly. The ignored ones wait
-// for fixes in files other work is editing; `api_sequence` tolerates them
-// unless `WASMTIME_MBT_FUZZ_STRICT=1`.
+// "Fuzzing"). Each compares the two crates directly.
 
 /// What a closure did: returned (`Ok`/`Err`) or panicked (with the message).
 fn outcome<R>(f: impl FnOnce() -> Result<R, String>) -> String {
@@ -218,11 +216,10 @@ fn outcome<R>(f: impl FnOnce() -> Result<R, String>) -> String {
     }
 }
 
-/// Finding 1: a handle used with another store returns `Err` where native
-/// `wasmtime` panics with "object used with the wrong store" (it returns
-/// `Err` only for `Instance::new`'s imports).
+/// Finding 1 (fixed): a handle used with another store returned `Err` where
+/// native `wasmtime` panics with "object used with the wrong store" (it
+/// returns `Err` only for `Instance::new`'s imports).
 #[test]
-#[ignore = "finding 1 (fuzz api_sequence): the fix is in memory.rs, global.rs, table.rs, func.rs and linker.rs, under edit by the reliability work"]
 fn wrong_store_use_panics_as_natively() {
     let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let me = mbt::Engine::default();
@@ -254,11 +251,10 @@ fn wrong_store_use_panics_as_natively() {
     assert!(differing.is_empty(), "(operation, mbt, native): {differing:#?}");
 }
 
-/// Finding 2: a host function that panics makes `Func::call` return
-/// `Err("host function panicked: …")`; native `wasmtime` resumes the panic
-/// in the caller of `call`.
+/// Finding 2 (fixed): a host function that panicked made `Func::call`
+/// return `Err("host function panicked: …")`; native `wasmtime` resumes the
+/// panic in the caller of `call`.
 #[test]
-#[ignore = "finding 2 (fuzz api_sequence): the fix (resume the payload after the C call returns) is in func/host.rs and store.rs, under edit by the reliability work (item 6)"]
 fn host_panic_resumes_in_the_caller_as_natively() {
     let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let me = mbt::Engine::default();
@@ -273,21 +269,23 @@ fn host_panic_resumes_in_the_caller_as_natively() {
     assert_eq!(m, n);
 }
 
-/// Finding 4: an input (`fuzz/regressions/api_sequence/finding-4-…`) where
-/// a dynamic call of an `(externref) -> externref` export returns `Err` on
-/// the mbt side and `[ExternRef(None)]` natively. Not yet diagnosed.
+/// Finding 4 (fixed, a harness bug): an input
+/// (`fuzz/regressions/api_sequence/finding-4-…`) where a dynamic call of an
+/// `(externref) -> externref` export returned `Err` on the mbt side and
+/// `[ExternRef(None)]` natively: an earlier mbt-only async call had set
+/// `fuel_async_yield_interval` on the mbt store only, which (in both
+/// crates) makes a store require `*_async` entry points.
 #[test]
-#[ignore = "finding 4 (fuzz api_sequence): mbt Err where native returns a null externref; not yet diagnosed"]
 fn finding_4_call_agrees() {
     let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/api_sequence/finding-4-call-err-vs-ok");
     api_sequence::check(&std::fs::read(path).unwrap());
 }
 
-/// Finding 6: `Table::set` out of bounds returns an `Err` without a trap
-/// code; native `wasmtime`'s error downcasts to `Trap::TableOutOfBounds`.
+/// Finding 6 (fixed): `Table::set` out of bounds returned an `Err` without
+/// a trap code; native `wasmtime`'s error downcasts to
+/// `Trap::TableOutOfBounds`.
 #[test]
-#[ignore = "finding 6 (fuzz api_sequence): the fix is in table.rs, under edit by other work"]
 fn table_set_out_of_bounds_has_the_trap_code() {
     let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let me = mbt::Engine::default();

@@ -21,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 use wasmtime_mbt_sys as sys;
 
 use crate::error::ErrorExt as _;
-use crate::func::{host_failure, panic_error, raw_slice, MAX_ARITY};
+use crate::func::{host_failure, host_panic, raw_slice, MAX_ARITY};
 use crate::instance::check_engine;
 use crate::owned::Owned;
 use crate::store::{StoreInner, StoreOpaque};
@@ -531,9 +531,11 @@ impl Func {
     /// results into `results` when it finishes (`.await` it, or drive it
     /// with [`poll_once`](CallFuture::poll_once) / [`wait`](CallFuture::wait)).
     ///
-    /// A call that cannot start (a function or reference from another
-    /// store, the wrong number of arguments or results) comes out of the
-    /// first poll as an `Err`, as does a wrongly typed argument.
+    /// A call that cannot start (a reference argument from another store,
+    /// the wrong number of arguments or results) comes out of the first
+    /// poll as an `Err`, as does a wrongly typed argument. A function of
+    /// another store panics, as in `wasmtime` (here when the future is made,
+    /// there when it is first polled).
     ///
     /// Differs from `wasmtime` in needing a `Send` store argument (`&mut
     /// Store<T>`, a `Store<T>` or a `StoreContextMut`, not a [`Caller`]: a
@@ -553,7 +555,9 @@ impl Func {
     /// assert_eq!(results[0].i64(), Some(42));
     /// assert!(mul.call_async(&mut store, &[Val::I64(6)], &mut results).wait().is_err()); // wrong arity
     /// # Ok(()) }
-    pub fn call_async<'a>(&self, store: impl AsContextMut<Data: Send> + Send + 'a, params: &[Val], results: &'a mut [Val]) -> CallFuture<'a, ()> {
+    #[track_caller]
+    pub fn call_async<'a>(&self, mut store: impl AsContextMut<Data: Send> + Send + 'a, params: &[Val], results: &'a mut [Val]) -> CallFuture<'a, ()> {
+        store.as_context_mut().0.opaque.assert_id(self.0.store_id);
         // SAFETY: `opaque` is only used before the call starts.
         let (mut future, opaque) = unsafe { CallFuture::holding_store(store, (params.len(), results.len()), finish_into) };
         // Wasmtime checks the numbers of arguments and results (with the
@@ -629,8 +633,9 @@ fn call_func_async(context: *mut sys::wasmtime_context_t, s: &mut Slots) -> *mut
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     /// Calls the function asynchronously (`wasmtime_func_call_async`), as
     /// `wasmtime::TypedFunc::call_async`, used as
-    /// `f.call_async(&mut store, params).await?`. Values from another store
-    /// are an `Err` from the first poll; a trap is an error with a
+    /// `f.call_async(&mut store, params).await?`. Reference values from
+    /// another store are an `Err` from the first poll (a function of
+    /// another store panics, as in `wasmtime`); a trap is an error with a
     /// [`Trap`](crate::Trap). The store argument must be `Send`, as for
     /// [`Func::call_async`].
     ///
@@ -652,11 +657,13 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     /// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero));
     /// # Ok(()) }
     /// ```
-    pub fn call_async<'a>(&self, store: impl AsContextMut<Data: Send> + Send + 'a, params: Params) -> CallFuture<'a, Results>
+    #[track_caller]
+    pub fn call_async<'a>(&self, mut store: impl AsContextMut<Data: Send> + Send + 'a, params: Params) -> CallFuture<'a, Results>
     where
         Params: Sync,
         Results: Sync,
     {
+        store.as_context_mut().0.opaque.assert_id(self.func().0.store_id);
         // SAFETY: `opaque` is only used before the call starts.
         let (mut future, opaque) = unsafe { CallFuture::holding_store(store, (Params::COUNT, Results::COUNT), finish_typed::<Results>) };
         let slots = future.slots_mut();
@@ -1025,7 +1032,7 @@ unsafe extern "C" fn async_trampoline<T, F, Fut>(
                 }
             }
             Ok(Err(error)) => *trap_ret = host_failure(context, error),
-            Err(panic) => *trap_ret = host_failure(context, panic_error(panic)),
+            Err(panic) => *trap_ret = host_panic(context, panic),
         }
     }
 }
@@ -1052,17 +1059,18 @@ where
             Poll::Ready(Err(error)) => Some(Err(error)),
         }
     }));
-    let error = match outcome {
-        Ok(None) => return false,
-        Ok(Some(Ok(()))) => None,
-        Ok(Some(Err(error))) => Some(error),
-        Err(panic) => Some(panic_error(panic)),
-    };
+    if let Ok(None) = outcome {
+        return false;
+    }
     call.done = true;
-    if let Some(error) = error {
-        // SAFETY: the context is this call's live store; the trap slot is
-        // live until we return `true`; C owns the trap.
-        unsafe { *call.trap_ret = host_failure(call.context, error) };
+    // SAFETY (both): the context is this call's live store; the trap slot
+    // is live until we return `true`; C owns the trap.
+    match outcome {
+        Ok(None) | Ok(Some(Ok(()))) => {}
+        Ok(Some(Err(error))) => unsafe { *call.trap_ret = host_failure(call.context, error) },
+        // Resumed by the poll that finishes the call (as `wasmtime`'s
+        // fiber resumes it in the poll).
+        Err(panic) => unsafe { *call.trap_ret = host_panic(call.context, panic) },
     }
     true
 }

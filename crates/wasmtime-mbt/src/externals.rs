@@ -96,6 +96,22 @@ impl Extern {
         }
     }
 
+    /// Panics, with `wasmtime`'s message, unless the item belongs to
+    /// `store` (shared memories belong to an engine, not a store): for
+    /// `Linker::define`, which `wasmtime` makes panic (it reads the item's
+    /// type), where `Instance::new` returns an `Err`.
+    #[track_caller]
+    pub(crate) fn assert_store(&self, store: &StoreOpaque) {
+        match self {
+            Extern::Func(f) => store.assert_id(f.0.store_id),
+            Extern::Global(g) => store.assert_id(g.0.store_id),
+            Extern::Table(t) => store.assert_id(t.store_id()),
+            Extern::Memory(m) => store.assert_id(m.store_id()),
+            Extern::SharedMemory(_) => {}
+            Extern::Tag(t) => store.assert_id(t.store_id()),
+        }
+    }
+
     /// A borrowed C view, checked to belong to `store` (shared memories
     /// belong to an engine, not a store).
     pub(crate) fn to_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_extern_t> {

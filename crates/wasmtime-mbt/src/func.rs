@@ -14,7 +14,7 @@ use wasmtime_mbt_sys as sys;
 use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
 use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
-pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, panic_error, raw_slice, typed_trampoline};
+pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, host_panic, raw_slice, typed_trampoline};
 pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub(crate) use typed::{caller_store, ContextPtr, MAX_ARITY};
 pub use unchecked::ValRaw;
@@ -195,12 +195,14 @@ impl Func {
     /// another store, is an `Err` with Wasmtime's message; a trap is an error
     /// whose root cause is a [`Trap`](crate::Trap), and a host function's
     /// error comes back as it was returned (with a
-    /// [`WasmBacktrace`](crate::WasmBacktrace) as context).
+    /// [`WasmBacktrace`](crate::WasmBacktrace) as context). Panics if the
+    /// function belongs to another store, as `wasmtime`.
+    #[track_caller]
     pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         opaque.check_sync_call()?;
-        opaque.check_id(self.0.store_id)?;
+        opaque.assert_id(self.0.store_id);
         if let Some(kinds) = opaque.signatures().get(self, opaque) {
             let context = opaque.context();
             // SAFETY: the function belongs to this live store (checked
@@ -257,9 +259,13 @@ impl Func {
 
     /// A statically typed view of this function, as `wasmtime::Func::typed`.
     /// The type is checked once here; calls through it skip the checks
-    /// (`wasmtime_func_call_unchecked`).
+    /// (`wasmtime_func_call_unchecked`). Panics if the function belongs to
+    /// another store, as `wasmtime`.
+    #[track_caller]
     pub fn typed<Params: WasmParams, Results: WasmResults>(&self, store: impl AsContext) -> Result<TypedFunc<Params, Results>> {
-        TypedFunc::new(*self, &store.as_context().0.opaque)
+        let opaque = &store.as_context().0.opaque;
+        opaque.assert_id(self.0.store_id);
+        TypedFunc::new(*self, opaque)
     }
 
     /// The raw C value for a funcref slot: null for `None`; `Err` if `f` is

@@ -87,11 +87,13 @@ impl Global {
     }
 
     /// Sets the value (`wasmtime_global_set`); an immutable global or a
-    /// wrong type is an `Err`.
+    /// wrong type is an `Err`. Panics if the global belongs to another
+    /// store, as `wasmtime`.
+    #[track_caller]
     pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
-        opaque.check_id(self.0.store_id)?;
+        opaque.assert_id(self.0.store_id);
         let raw = val.to_raw(opaque)?;
         // SAFETY: the global and value belong to this live store.
         unsafe { Error::check(sys::wasmtime_global_set(opaque.context(), &self.0, &raw)) }

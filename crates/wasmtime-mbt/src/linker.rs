@@ -111,10 +111,14 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines `module`/`name` as `item` (`wasmtime_linker_define`).
+    /// Panics if the item belongs to another store, as `wasmtime`.
+    #[track_caller]
     pub fn define(&mut self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
         let store = store.as_context_mut();
         self.check_engine(store.0.opaque.engine())?;
         let item = item.into();
+        // As `wasmtime`: an item of another store panics (before any C call).
+        item.assert_store(&store.0.opaque);
         let raw = item.to_raw(&store.0.opaque)?;
         // SAFETY: the linker, store and item are live; names are passed with lengths.
         unsafe {

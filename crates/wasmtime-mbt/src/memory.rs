@@ -50,13 +50,6 @@ impl Memory {
         self.0.__bindgen_anon_1.store_id
     }
 
-    /// Checks the store and returns its C context.
-    #[inline]
-    fn context(&self, store: &StoreOpaque) -> Result<*mut sys::wasmtime_context_t> {
-        store.check_id(self.store_id())?;
-        Ok(store.context())
-    }
-
     /// The C context of `store`, panicking (before any C call) unless
     /// this memory belongs to it.
     #[inline]
@@ -161,9 +154,11 @@ impl Memory {
 
     /// Grows by `delta` pages, returning the old size in pages
     /// (`wasmtime_memory_grow`). Growing past the maximum or a store limit is
-    /// an `Err`.
+    /// an `Err`. Panics if the memory belongs to another store, as
+    /// `wasmtime`.
+    #[track_caller]
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
-        let context = self.context(&store.as_context_mut().0.opaque)?;
+        let context = self.context_or_panic(&store.as_context_mut().0.opaque);
         let mut prev = 0;
         // SAFETY: the memory belongs to this live store.
         unsafe { Error::check(sys::wasmtime_memory_grow(context, &self.0, delta, &mut prev))? };
@@ -240,8 +235,10 @@ impl Memory {
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`; out of bounds is an
-    /// `Err`, as `wasmtime::Memory::read`.
+    /// `Err`, as `wasmtime::Memory::read`. Panics if the memory belongs to
+    /// another store, as `wasmtime`.
     #[inline]
+    #[track_caller]
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let (data, len) = self.raw_data(&store.as_context().0.opaque)?;
         let end = checked_end(offset, buf.len(), len)?;
@@ -250,8 +247,11 @@ impl Memory {
         Ok(())
     }
 
-    /// Copies `buf` to `offset`; out of bounds is an `Err`, as `wasmtime::Memory::write`.
+    /// Copies `buf` to `offset`; out of bounds is an `Err`, as
+    /// `wasmtime::Memory::write`. Panics if the memory belongs to another
+    /// store, as `wasmtime`.
     #[inline]
+    #[track_caller]
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
         let (data, len) = self.raw_data(&store.as_context_mut().0.opaque)?;
         let end = checked_end(offset, buf.len(), len)?;
@@ -262,8 +262,9 @@ impl Memory {
 
     /// Checks the store, then returns the base pointer and byte length.
     #[inline]
+    #[track_caller]
     fn raw_data(&self, store: &StoreOpaque) -> Result<(*mut u8, usize)> {
-        let context = self.context(store)?;
+        let context = self.context_or_panic(store);
         // SAFETY: the memory belongs to this live store.
         Ok(unsafe { (sys::wasmtime_memory_data(context, &self.0), sys::wasmtime_memory_data_size(context, &self.0)) })
     }

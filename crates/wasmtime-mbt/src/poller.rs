@@ -41,6 +41,8 @@ impl<T: Send> AsyncCall<T> for (Func, Vec<Val>) {
 impl<T: Send, P: WasmParams + Sync, R: WasmResults + Sync> AsyncCall<T> for (TypedFunc<P, R>, P) {
     type Output = R;
     fn start(self, store: &mut Store<T>) -> Result<CallFuture<'_, R>> {
+        // An `Err`, not `call_async`'s panic, so the store comes back.
+        crate::AsContextMut::as_context_mut(store).0.opaque.check_id(self.0.func().0.store_id)?;
         Ok(self.0.call_async(store, self.1))
     }
 }
@@ -146,6 +148,15 @@ impl<T: 'static, R: 'static> OwnedCallFuture<T, R> {
         self.take_store().expect("an OwnedCallFuture holds its store until consumed")
     }
 
+    /// Ends the call (whose poll panicked) with an `Err` carrying the
+    /// panic's message, for the [`Poller`].
+    fn finish_with_panic(&mut self, payload: Box<dyn std::any::Any + Send>) {
+        let message = payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str)).unwrap_or("Box<dyn Any>");
+        self.output = Some(Err(Error::msg(format!("host function panicked: {message}"))));
+        crate::guard::drop_payload(payload);
+        self.future = None;
+    }
+
     /// The store and the result, once finished (and not yet taken).
     fn take(&mut self) -> Option<(Store<T>, Result<R>)> {
         if self.future.is_some() {
@@ -249,8 +260,8 @@ impl<T, R> CallThread<T, R> {
     /// Waits for the call; returns the store and the result.
     ///
     /// # Panics
-    /// Re-raises a panic of the thread (which only Wasmtime itself could
-    /// cause: host function panics become traps).
+    /// Re-raises a panic of the thread: a host function's panic, which the
+    /// call's poll resumes as `wasmtime` does (the store is then lost).
     pub fn join(self) -> (Store<T>, Result<R>) {
         match self.handle.join() {
             Ok(out) => out,
@@ -278,8 +289,13 @@ struct PollJob<T: 'static, R: 'static> {
 impl<T: Send + 'static, R: Send + 'static> Job for PollJob<T, R> {
     fn poll(&mut self) -> bool {
         let Some(future) = &mut self.future else { return true };
-        if !future.poll_once() {
-            return false;
+        // A host panic, which a poll resumes (as `wasmtime` does), would
+        // take down the poller thread and every call on it: here it ends
+        // its own call only, with an `Err` carrying the message.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.poll_once())) {
+            Ok(false) => return false,
+            Ok(true) => {}
+            Err(payload) => future.finish_with_panic(payload),
         }
         let out = future.take().expect("a finished OwnedCallFuture holds its store");
         self.future = None;

@@ -47,6 +47,11 @@ pub struct StoreOpaque {
     /// through wasm as a C trap (which can only carry a message), so the
     /// call that started it returns the original [`Error`].
     host_error: Cell<Option<Error>>,
+    /// The payload of a panic in host code, caught before it could unwind
+    /// into C and kept here while a C trap unwinds the wasm: the call that
+    /// led there resumes it once C has returned (see `check_call`), as
+    /// `wasmtime` resumes a host panic in the caller.
+    host_panic: Cell<Option<Box<dyn std::any::Any + Send>>>,
     /// Whether this store only runs wasm through `*_async` entry points,
     /// as Wasmtime's `async_required`: async host functions may be
     /// reachable, or wasm may yield (fuel or epoch yielding). C checks it
@@ -118,7 +123,7 @@ impl<T> Store<T> {
             .expect("wasmtime_store_new returned null");
         // SAFETY: the store is live; its context lives as long as it does.
         let context = unsafe { sys::wasmtime_store_context(raw.as_ptr()) };
-        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), async_required: Cell::new(false), polls_running: Cell::new(0), wasi: Cell::new(false), roots: Default::default(), signatures: Default::default() };
+        let opaque = StoreOpaque { raw, context, engine: engine.clone(), id: Cell::new(0), host_error: Cell::new(None), host_panic: Cell::new(None), async_required: Cell::new(false), polls_running: Cell::new(0), wasi: Cell::new(false), roots: Default::default(), signatures: Default::default() };
         // The raw pointer is the root of all access (see `store_ptr.rs`):
         // no reference to the allocation outlives this statement.
         let data_ptr: *mut StoreInner<T> = Box::into_raw(Box::new(StoreInner { opaque, data }));
@@ -622,10 +627,19 @@ impl StoreOpaque {
         self.host_error.set(Some(error));
     }
 
+    /// Keeps the payload of a panic in host code; see `host_panic`.
+    pub(crate) fn set_host_panic(&self, payload: Box<dyn std::any::Any + Send>) {
+        if let Some(earlier) = self.host_panic.replace(Some(payload)) {
+            crate::guard::drop_payload(earlier);
+        }
+    }
+
     /// The outcome of a C call into wasm that reports through an error
     /// return and a trap out-parameter. If it failed because a host function
     /// did, the host's own error comes back, with the wasm backtrace of the
-    /// C error as context.
+    /// C error as context; if host code panicked, the panic is resumed here
+    /// (the C call has returned, so it unwinds through Rust frames only), as
+    /// `wasmtime` resumes it in the caller.
     ///
     /// # Safety
     /// Each non-null pointer must be owned by the caller; both are freed.
@@ -648,6 +662,11 @@ impl StoreOpaque {
         // SAFETY: forwarded.
         let failure = unsafe { crate::error::CError::from_call(error, trap) };
         let host = self.host_error.take();
+        if let Some(payload) = self.host_panic.take() {
+            drop(failure);
+            drop(host);
+            std::panic::resume_unwind(payload);
+        }
         // An uncaught wasm exception: it is pending in the store, as in
         // `wasmtime` (`take_pending_exception`).
         if failure.is_some() && self.has_pending_exception() {
@@ -719,11 +738,8 @@ where
         Ok(Ok(UpdateDeadline::Yield(t))) => (t, sys::WASMTIME_UPDATE_DEADLINE_YIELD),
         Ok(Ok(UpdateDeadline::Interrupt)) => return host_failure_error(context, Error::new(crate::Trap::Interrupt)),
         Ok(Err(e)) => return host_failure_error(context, e),
-        Err(payload) => {
-            // The payload's own `Drop` may panic: not here, in C's frame.
-            crate::guard::drop_payload(payload);
-            return host_failure_error(context, Error::msg("epoch deadline callback panicked"));
-        }
+        // Resumed by the call that ran into the deadline, as in `wasmtime`.
+        Err(payload) => return host_panic_error(context, payload, "epoch deadline callback panicked"),
     };
     // SAFETY: both out-pointers are valid for this callback.
     unsafe {
@@ -752,6 +768,18 @@ pub(crate) fn host_failure_error(context: *mut sys::wasmtime_context_t, error: E
     // SAFETY: the context is the store's, live for this callback, and the
     // callback that borrowed it has returned.
     unsafe { StoreOpaque::from_context(context) }.set_host_error(error);
+    raw
+}
+
+/// The owned C error for a panic in a host callback: the payload is kept
+/// in the store, and the call that led here resumes it (see
+/// `StoreOpaque::check_call`). `what` is the message C sees meanwhile.
+#[cold]
+pub(crate) fn host_panic_error(context: *mut sys::wasmtime_context_t, payload: Box<dyn std::any::Any + Send>, what: &str) -> *mut sys::wasmtime_error_t {
+    let raw = new_error(what);
+    // SAFETY: the context is the store's, live for this callback, and the
+    // callback that borrowed it has returned.
+    unsafe { StoreOpaque::from_context(context) }.set_host_panic(payload);
     raw
 }
 

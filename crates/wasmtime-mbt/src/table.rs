@@ -96,8 +96,9 @@ impl Table {
         }
     }
 
-    /// Sets the element at `index` (`wasmtime_table_set`); out of bounds or
-    /// a wrong type is an `Err`. Panics if the table belongs to another
+    /// Sets the element at `index` (`wasmtime_table_set`); out of bounds (an
+    /// error whose root cause is [`Trap::TableOutOfBounds`], as in
+    /// `wasmtime`) or a wrong type is an `Err`. Panics if the table belongs to another
     /// store, as `wasmtime`.
     #[track_caller]
     pub fn set(&self, mut store: impl AsContextMut, index: u64, val: Ref) -> Result<()> {
@@ -110,7 +111,23 @@ impl Table {
         opaque.assert_id(self.store_id());
         let raw = Val::from(val).to_raw(opaque)?;
         // SAFETY: the table and value belong to this live store.
-        unsafe { Error::check(sys::wasmtime_table_set(opaque.context(), &self.0, index, &raw)) }
+        let result = unsafe { Error::check(sys::wasmtime_table_set(opaque.context(), &self.0, index, &raw)) };
+        result.map_err(|error| self.out_of_bounds_as_trap(opaque, index, error))
+    }
+
+    /// Wasmtime fails an out-of-bounds `set` with a bare
+    /// [`Trap::TableOutOfBounds`], which the C API hands back as a message
+    /// only: the error is made a trap again (a type mismatch, which Wasmtime
+    /// reports first, keeps its own error).
+    #[cold]
+    fn out_of_bounds_as_trap(&self, opaque: &StoreOpaque, index: u64, error: Error) -> Error {
+        // SAFETY: the table belongs to this live store (checked by the caller).
+        let size = unsafe { sys::wasmtime_table_size(opaque.context(), &self.0) };
+        if index >= size && error.to_string() == Trap::TableOutOfBounds.to_string() {
+            Trap::TableOutOfBounds.into()
+        } else {
+            error
+        }
     }
 
     /// Size in elements (`wasmtime_table_size`). Panics if the table

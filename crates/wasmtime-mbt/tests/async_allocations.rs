@@ -123,7 +123,7 @@ impl Raw {
             sys::wasmtime_call_future_delete(future);
             assert!(trap.is_null() && error.is_null());
         }
-        assert_eq!(results[m.saturating_sub(1)].kind, sys::WASMTIME_I32 as _);
+        assert_eq!(results[m.saturating_sub(1)].kind, sys::WASMTIME_I32 as sys::wasmtime_valkind_t);
     }
 }
 

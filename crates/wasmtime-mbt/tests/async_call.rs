@@ -243,10 +243,15 @@ fn failed_starts_are_errors() {
     // Wrong argument type: an `Err` from Wasmtime, through the future.
     let err = add.call_async(&mut store, &[Val::I32(1), Val::I64(2)], &mut sum).wait().unwrap_err();
     assert_eq!(err.downcast_ref::<Trap>(), None, "{err:?}");
-    // Wrong store, for the function and for a reference argument.
-    assert!(add.call_async(&mut other, &[Val::I32(1), Val::I32(2)], &mut sum).wait().is_err());
+    // Wrong store: the function panics (as in `wasmtime`, where the first
+    // poll does), a reference argument is an `Err`.
+    let wrong_store = |f: &mut dyn FnMut()| {
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
+    };
+    wrong_store(&mut || drop(add.call_async(&mut other, &[Val::I32(1), Val::I32(2)], &mut sum).wait()));
     let typed = add.typed::<(i32, i32), i32>(&store).unwrap();
-    assert!(typed.call_async(&mut other, (1, 2)).wait().is_err());
+    wrong_store(&mut || drop(typed.call_async(&mut other, (1, 2)).wait()));
     let foreign = ExternRef::new(&mut other, ()).unwrap();
     let id = instance.get_func(&mut store, "id_ext").unwrap();
     assert!(id.call_async(&mut store, &[Val::ExternRef(Some(foreign))], &mut [Val::ExternRef(None)]).wait().is_err());
@@ -478,12 +483,20 @@ fn async_host_function_failures_trap() {
     let (mut store, instance, _) = async_host_instance();
     let fail = instance.get_typed_func::<i32, ()>(&mut store, "fail").unwrap();
 
-    // Host failures come back as the host's error with the wasm backtrace,
+    // Host errors come back as the host's error with the wasm backtrace,
     // as from sync host functions.
-    for (how, message) in [(0, "panic in the closure"), (1, "error from the future"), (2, "panic in the future")] {
-        let err = fail.call_async(&mut store, how).wait().unwrap_err();
-        assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
-        assert!(err.root_cause().to_string().contains(message), "{err:?}");
+    let err = fail.call_async(&mut store, 1).wait().unwrap_err();
+    assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");
+    assert!(err.root_cause().to_string().contains("error from the future"), "{err:?}");
+    // A panic (in the closure or its future) is resumed by the poll that
+    // finishes the call, as `wasmtime`'s fiber resumes it in the poll.
+    for (how, message) in [(0, "panic in the closure"), (2, "panic in the future")] {
+        let mut call = fail.call_async(&mut store, how);
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call.poll_once())).unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&message));
+        drop(call);
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fail.call_async(&mut store, how).wait())).unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&message));
     }
     let err = fail.call_async(&mut store, 3).wait().unwrap_err();
     assert!(err.downcast_ref::<WasmBacktrace>().is_some(), "{err:?}");

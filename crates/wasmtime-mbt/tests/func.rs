@@ -285,20 +285,20 @@ fn host_panic_becomes_trap_and_store_survives() {
     let instance = Instance::new(&mut store, &module, &[f.into()]).unwrap();
     let run = instance.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
 
-    let err = run.call(&mut store, 13).unwrap_err();
-    assert_contains(&err.root_cause().to_string(), "unlucky number 13");
-    assert_eq!(err.downcast_ref::<Trap>(), None);
+    // As in `wasmtime`, the panic is resumed in the caller, payload and all.
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.call(&mut store, 13))).unwrap_err();
+    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("unlucky number 13"));
 
-    let err = run.call(&mut store, 14).unwrap_err();
-    assert_contains(&err.root_cause().to_string(), "host function panicked");
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.call(&mut store, 14))).unwrap_err();
+    assert_eq!(payload.downcast_ref::<u8>(), Some(&14));
 
     // The store and the function keep working after both panics.
     assert_eq!(run.call(&mut store, 21).unwrap(), 42);
     assert_eq!(*store.data(), 3);
 
     // A direct (not through wasm) call of the panicking function too.
-    let err = f.call(&mut store, &[Val::I32(13)], &mut [Val::I32(0)]).unwrap_err();
-    assert_contains(&err.to_string(), "unlucky number 13");
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.call(&mut store, &[Val::I32(13)], &mut [Val::I32(0)]))).unwrap_err();
+    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("unlucky number 13"));
     assert_eq!(f.typed::<i32, i32>(&store).unwrap().call(&mut store, 1).unwrap(), 2);
 }
 
@@ -366,14 +366,14 @@ fn func_new_wrong_result_type_is_an_error_not_a_crash() {
 }
 
 #[test]
-fn func_new_err_and_panic_become_errors() {
+fn func_new_err_becomes_an_error_and_panic_is_resumed() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
     let e = Func::new(&mut store, FuncType::new(&engine, [], []), |_, _, _| Err(Error::msg("dynamic failure")));
     assert_contains(&e.call(&mut store, &[], &mut []).unwrap_err().to_string(), "dynamic failure");
     let p = Func::new(&mut store, FuncType::new(&engine, [], []), |_, _, _| panic!("dynamic panic"));
-    let err = p.call(&mut store, &[], &mut []).unwrap_err();
-    assert_contains(&err.to_string(), "dynamic panic");
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.call(&mut store, &[], &mut []))).unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"dynamic panic"));
     let c = Func::new(&mut store, FuncType::new(&engine, [], []), |_, _, _| Err(Trap::OutOfFuel.into()));
     assert_eq!(c.call(&mut store, &[], &mut []).unwrap_err().downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
 }
@@ -429,20 +429,26 @@ fn wrong_typed_signature_is_err() {
 }
 
 #[test]
-fn funcs_from_another_store_are_err() {
+fn funcs_from_another_store_panic_and_their_refs_are_err() {
     let engine = Engine::default();
     let mut store1 = Store::new(&engine, ());
     let mut store2 = Store::new(&engine, ());
     let f1 = Func::wrap(&mut store1, |x: i32| x);
     let typed1 = f1.typed::<i32, i32>(&store1).unwrap();
 
-    assert!(f1.call(&mut store2, &[Val::I32(1)], &mut [Val::I32(0)]).is_err());
-    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f1.ty(&store2))).unwrap_err();
-    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
-    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f1.matches_ty(&store2, &f1.ty(&store1)))).unwrap_err();
-    assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
-    assert!(f1.typed::<i32, i32>(&store2).is_err());
-    assert!(typed1.call(&mut store2, 1).is_err());
+    // Like wasmtime, using the function itself with another store panics
+    // (before any C call).
+    let wrong_store = |f: &mut dyn FnMut()| {
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"object used with the wrong store"));
+    };
+    wrong_store(&mut || drop(f1.call(&mut store2, &[Val::I32(1)], &mut [Val::I32(0)])));
+    wrong_store(&mut || drop(f1.ty(&store2)));
+    wrong_store(&mut || { let _ = f1.matches_ty(&store2, &f1.ty(&store1)); });
+    wrong_store(&mut || drop(f1.typed::<i32, i32>(&store2)));
+    wrong_store(&mut || drop(typed1.call(&mut store2, 1)));
+    // SAFETY: never reaches C (the store check panics first).
+    wrong_store(&mut || drop(unsafe { f1.call_unchecked(&mut store2, &mut [ValRaw::i32(1)]) }));
 
     // A funcref argument from another store.
     let takes = Func::wrap(&mut store2, |f: Option<Func>| f.is_some() as i32);
@@ -521,16 +527,19 @@ fn host_calls_nest() {
 }
 
 #[test]
-fn host_panic_is_error_trap() {
+fn host_panic_is_resumed_in_the_caller() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
+    let catch = |f: &mut dyn FnMut()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
     let p = Func::wrap(&mut store, || -> i32 { panic!("wrapped panic") });
-    let err = p.typed::<(), i32>(&store).unwrap().call(&mut store, ()).unwrap_err();
-    assert_contains(&err.to_string(), "wrapped panic");
+    let typed = p.typed::<(), i32>(&store).unwrap();
+    let payload = catch(&mut || drop(typed.call(&mut store, ())));
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"wrapped panic"));
     let p = Func::new(&mut store, FuncType::new(&engine, [], []), |_, _, _| panic!("dynamic panic"));
-    let err = p.call(&mut store, &[], &mut []).unwrap_err();
-    assert_contains(&err.to_string(), "dynamic panic");
-    assert_eq!(err.root_cause().to_string(), "host function panicked: dynamic panic");
+    let payload = catch(&mut || drop(p.call(&mut store, &[], &mut [])));
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"dynamic panic"));
+    // The store keeps working.
+    assert_eq!(Func::wrap(&mut store, || 3i32).typed::<(), i32>(&store).unwrap().call(&mut store, ()).unwrap(), 3);
 }
 
 #[test]

@@ -13,7 +13,7 @@ use super::types::{ComponentFunc, ResourceType};
 use super::values::RawVals;
 use super::{Component, Instance, Val};
 use crate::error::ErrorExt as _;
-use crate::func::{drop_box, panic_error, raw_slice};
+use crate::func::{drop_box, raw_slice};
 use crate::owned::Owned;
 use crate::store::{host_failure_error, StoreInner, StoreOpaque};
 use crate::{bail, AsContextMut, Engine, Error, Module, Result, StoreContextMut};
@@ -385,14 +385,14 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
 
 /// Runs host code for the store behind `context`; an `Err` or a panic
 /// becomes an owned C error, and the error itself is kept in the store so
-/// the call that led here returns it.
+/// the call that led here returns it (a panic's payload is resumed there,
+/// as in `wasmtime`).
 fn run_host(context: *mut sys::wasmtime_context_t, body: impl FnOnce() -> Result<()>) -> *mut sys::wasmtime_error_t {
-    let error = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => return ptr::null_mut(),
-        Ok(Err(error)) => error,
-        Err(panic) => panic_error(panic),
-    };
-    host_failure_error(context, error)
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => ptr::null_mut(),
+        Ok(Err(error)) => host_failure_error(context, error),
+        Err(panic) => crate::store::host_panic_error(context, panic, "host function panicked"),
+    }
 }
 
 /// The `wasmtime_component_func_callback_t` of host functions.

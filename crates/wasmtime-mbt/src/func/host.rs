@@ -1,5 +1,6 @@
 //! C callbacks that run Rust host functions: panics and errors become traps,
-//! never unwinding across the C boundary.
+//! never unwinding across the C boundary (a panic's payload is resumed by
+//! the call into wasm once C has returned, as `wasmtime` does).
 
 use std::any::Any;
 use std::ffi::c_void;
@@ -14,27 +15,38 @@ use crate::{Caller, Error, FuncType, Result, Trap, Val};
 pub(crate) use crate::guard::drop_box;
 
 /// Runs host code for the store of `caller`, turning an `Err` or a
-/// panic into an owned C trap. The original error is kept in the store, so
-/// the wasm call that led here returns it (see `StoreOpaque::check_call`).
+/// panic into an owned C trap. The original error (or the panic's payload)
+/// is kept in the store, so the wasm call that led here returns it (or
+/// resumes the panic; see `StoreOpaque::check_call`).
 #[inline]
 pub(crate) fn run_host(caller: *mut sys::wasmtime_caller_t, body: impl FnOnce() -> Result<()>) -> *mut sys::wasm_trap_t {
-    let error = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => return std::ptr::null_mut(),
-        Ok(Err(error)) => error,
-        Err(panic) => panic_error(panic),
-    };
+    let outcome = catch_unwind(AssertUnwindSafe(body));
     // SAFETY: `caller` is live for this host call; the closure that
     // borrowed its store has returned.
-    unsafe { host_failure(sys::wasmtime_caller_context(caller), error) }
+    let context = || unsafe { sys::wasmtime_caller_context(caller) };
+    match outcome {
+        Ok(Ok(())) => std::ptr::null_mut(),
+        // SAFETY: as above.
+        Ok(Err(error)) => unsafe { host_failure(context(), error) },
+        Err(panic) => unsafe { host_panic(context(), panic) },
+    }
 }
 
-/// The error for a panic in host code, carrying the panic message.
+/// The owned C trap for a panic in host code: the payload is kept in the
+/// store, and the call into wasm that led here resumes it once C has
+/// returned, as `wasmtime` resumes a host panic in the caller.
+///
+/// # Safety
+/// As for [`host_failure`].
 #[cold]
-pub(crate) fn panic_error(panic: Box<dyn Any + Send>) -> Error {
+pub(crate) unsafe fn host_panic(context: *mut sys::wasmtime_context_t, panic: Box<dyn Any + Send>) -> *mut sys::wasm_trap_t {
+    // Only what the C side reports while unwinding.
     let message = format!("host function panicked: {}", panic_message(&*panic));
-    // The payload's own `Drop` may panic too.
-    crate::guard::drop_payload(panic);
-    Error::msg(message)
+    // SAFETY: forwarded.
+    unsafe { StoreOpaque::from_context(context) }.set_host_panic(panic);
+    // SAFETY: the message is passed with its length and copied; the trap
+    // returned is owned.
+    unsafe { sys::wasmtime_trap_new(message.as_ptr().cast(), message.len()) }
 }
 
 /// The owned C trap for a failed host call; the error itself is kept in the

@@ -754,13 +754,15 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 
     /// Calls the function (`wasmtime_func_call_unchecked`). A trap is
     /// an error whose root cause is a [`Trap`](crate::Trap); values from
-    /// another store are an `Err`.
+    /// another store are an `Err`. Panics if the function belongs to
+    /// another store, as `wasmtime`.
     #[inline]
+    #[track_caller]
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
-        opaque.check_id(self.func.0.store_id)?;
         opaque.check_sync_call()?;
+        opaque.assert_id(self.func.0.store_id);
         let mut raw = uninit_raw_buffer();
         params.store_all(opaque.into(), &mut raw)?;
         let len = Params::COUNT.max(Results::COUNT);

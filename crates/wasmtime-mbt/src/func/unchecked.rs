@@ -190,10 +190,11 @@ impl Func {
     /// assert_eq!(vals[0].get_i32(), 42);
     /// # Ok(()) }
     /// ```
+    #[track_caller]
     pub unsafe fn call_unchecked(&self, mut store: impl AsContextMut, params_and_returns: *mut [ValRaw]) -> Result<()> {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
-        opaque.check_id(self.0.store_id)?;
+        opaque.assert_id(self.0.store_id);
         opaque.check_sync_call()?;
         let mut trap = ptr::null_mut();
         // SAFETY: the function belongs to this live store; the buffer is
