@@ -704,7 +704,7 @@ impl StructRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = StructType::new(&engine, [])?;
     /// let pre = StructRefPre::new(&mut store, ty.clone());
-/// let s = StructRef::new(&mut store, &pre, &[])?;
+    /// let s = StructRef::new(&mut store, &pre, &[])?;
     /// assert!(s.matches_ty(&store, &ty)?);
     /// # Ok(()) }
     /// ```
@@ -723,7 +723,7 @@ impl StructRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = StructType::new(&engine, vec![FieldType::new(Mutability::Const, ValType::I64.into()); 2])?;
     /// let pre = StructRefPre::new(&mut store, ty);
-/// let s = StructRef::new(&mut store, &pre, &[Val::I64(1), Val::I64(2)])?;
+    /// let s = StructRef::new(&mut store, &pre, &[Val::I64(1), Val::I64(2)])?;
     /// let v: Vec<i64> = s.fields(&mut store)?.map(|v| v.unwrap_i64()).collect();
     /// assert_eq!(v, [1, 2]);
     /// # Ok(()) }
@@ -748,7 +748,7 @@ impl StructRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = StructType::new(&engine, [FieldType::new(Mutability::Const, StorageType::I8)])?;
     /// let pre = StructRefPre::new(&mut store, ty);
-/// let s = StructRef::new(&mut store, &pre, &[Val::I32(-1)])?;
+    /// let s = StructRef::new(&mut store, &pre, &[Val::I32(-1)])?;
     /// assert_eq!(s.field(&mut store, 0)?.unwrap_i32(), 255);
     /// assert!(s.field(&mut store, 1).is_err());
     /// # Ok(()) }
@@ -779,7 +779,7 @@ impl StructRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = StructType::new(&engine, [FieldType::new(Mutability::Var, ValType::I32.into())])?;
     /// let pre = StructRefPre::new(&mut store, ty);
-/// let s = StructRef::new(&mut store, &pre, &[Val::I32(0)])?;
+    /// let s = StructRef::new(&mut store, &pre, &[Val::I32(0)])?;
     /// s.set_field(&mut store, 0, Val::I32(9))?;
     /// assert!(s.set_field(&mut store, 0, Val::I64(9)).is_err());
     /// # Ok(()) }
@@ -828,7 +828,7 @@ impl ArrayRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I16));
     /// let pre = ArrayRefPre::new(&mut store, ty.clone());
-/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 0)?;
+    /// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 0)?;
     /// assert!(ArrayType::eq(&a.ty(&store)?, &ty));
     /// # Ok(()) }
     /// ```
@@ -851,7 +851,7 @@ impl ArrayRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I16));
     /// let pre = ArrayRefPre::new(&mut store, ty.clone());
-/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 0)?;
+    /// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 0)?;
     /// assert!(a.matches_ty(&store, &ty)?);
     /// # Ok(()) }
     /// ```
@@ -870,7 +870,7 @@ impl ArrayRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Const, StorageType::I8));
     /// let pre = ArrayRefPre::new(&mut store, ty);
-/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 10)?;
+    /// let a = ArrayRef::new(&mut store, &pre, &Val::I32(0), 10)?;
     /// assert_eq!(a.len(&store)?, 10);
     /// # Ok(()) }
     /// ```
@@ -895,7 +895,7 @@ impl ArrayRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Const, ValType::I32.into()));
     /// let pre = ArrayRefPre::new(&mut store, ty);
-/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
+    /// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
     /// assert_eq!(a.elems(&mut store)?.map(|v| v.unwrap_i32()).sum::<i32>(), 8);
     /// # Ok(()) }
     /// ```
@@ -918,7 +918,7 @@ impl ArrayRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Const, ValType::I32.into()));
     /// let pre = ArrayRefPre::new(&mut store, ty);
-/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
+    /// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
     /// assert!(a.get(&mut store, 2).is_err());
     /// # Ok(()) }
     /// ```
@@ -948,7 +948,7 @@ impl ArrayRef {
     /// let mut store = Store::new(&engine, ());
     /// let ty = ArrayType::new(&engine, FieldType::new(Mutability::Var, ValType::I32.into()));
     /// let pre = ArrayRefPre::new(&mut store, ty);
-/// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
+    /// let a = ArrayRef::new(&mut store, &pre, &Val::I32(4), 2)?;
     /// a.set(&mut store, 0, Val::I32(5))?;
     /// assert!(a.set(&mut store, 2, Val::I32(5)).is_err());
     /// # Ok(()) }
@@ -1053,7 +1053,7 @@ impl ExnRef {
     /// let ty = ExnType::new(&engine, [ValType::I64, ValType::F32])?;
     /// let tag = Tag::new(&mut store, &ty.tag_type())?;
     /// let pre = ExnRefPre::new(&mut store, ty.clone());
-/// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I64(1), Val::from(2.0f32)])?;
+    /// let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I64(1), Val::from(2.0f32)])?;
     /// assert!(ExnType::eq(&exn.ty(&store)?, &ty));
     /// assert!(exn.matches_ty(&store, &HeapType::Exn)?);
     /// # Ok(()) }
