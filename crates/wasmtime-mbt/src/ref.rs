@@ -33,6 +33,7 @@ macro_rules! gc_ref_type {
                 unsafe { &*(index as *const GcRootIndex).cast::<Self>() }
             }
 
+            #[inline]
             fn root_from_wasm(store: &StoreOpaque, raw: u32) -> Option<CRoot> {
                 if raw == 0 {
                     return None;

@@ -56,6 +56,7 @@ impl CRoot {
     ///
     /// # Safety
     /// A non-null `raw` must be an owned root, not owned by anything else.
+    #[inline]
     pub(crate) unsafe fn from_owned(raw: RawRoot) -> Option<CRoot> {
         (raw.store_id() != 0).then_some(CRoot(raw))
     }
@@ -86,12 +87,14 @@ impl CRoot {
     }
 
     /// Gives up ownership: the caller (C) takes the root.
+    #[inline]
     pub(crate) fn into_raw(self) -> RawRoot {
         let raw = self.0;
         std::mem::forget(self);
         raw
     }
 
+    #[inline]
     pub(crate) fn raw(&self) -> RawRoot {
         self.0
     }
@@ -111,6 +114,7 @@ impl Drop for CRoot {
 }
 
 impl RawRoot {
+    #[inline]
     fn store_id(&self) -> u64 {
         match self {
             RawRoot::Extern(r) => r.store_id,
@@ -120,6 +124,7 @@ impl RawRoot {
     }
 
     /// The raw `u32` wasm sees for this reference (`wasmtime_*_to_raw`).
+    #[inline]
     pub(crate) fn to_wasm(self, store: &StoreOpaque) -> u32 {
         // SAFETY: the root is live and belongs to `store` (checked when it
         // was resolved).
@@ -183,6 +188,7 @@ impl GcRootIndex {
     /// Like [`GcRootIndex::resolve`], but another store's reference is an
     /// `Err` too (for values passed into calls, as `wasmtime`'s
     /// "value used with wrong store").
+    #[inline]
     pub(crate) fn try_resolve(&self, store: &StoreOpaque) -> Result<Resolved> {
         if self.store_id != store.id() {
             return Err(Error::msg("object used with the wrong store"));
@@ -233,6 +239,7 @@ impl RootSet {
         }
     }
 
+    #[inline]
     fn push_lifo(&mut self, store_id: u64, root: CRoot) -> GcRootIndex {
         let index = u32::try_from(self.lifo.len()).ok().filter(|i| i & OWNED == 0).expect("too many GC roots in one scope");
         let generation = self.lifo_generation;
@@ -262,6 +269,7 @@ impl RootSet {
         GcRootIndex { store_id, generation, index: index | OWNED }
     }
 
+    #[inline]
     fn get(&self, index: &GcRootIndex) -> Option<Resolved> {
         if index.index & OWNED == 0 {
             let entry = self.lifo.get(index.index as usize)?;
@@ -397,6 +405,7 @@ impl<T: GcRef> RootedGcRefImpl<T> for Rooted<T> {
 
 impl<T: GcRef> Rooted<T> {
     /// Roots `root` in `store`'s current scope.
+    #[inline]
     pub(crate) fn new(store: &StoreOpaque, root: CRoot) -> Rooted<T> {
         let inner = store.roots().borrow_mut().push_lifo(store.id(), root);
         Rooted { inner, _phantom: PhantomData }
@@ -480,7 +489,17 @@ impl<T: GcRef> Rooted<T> {
 
     /// The raw `u32` for wasm (`wasmtime_*_to_raw`); `Err` for another
     /// store's or an unrooted reference.
+    #[inline]
     pub(crate) fn store_wasm(&self, store: &StoreOpaque) -> Result<u32> {
+        // Fast path (typed call parameters): a live LIFO root of this
+        // store, read in place, without building a `Resolved`.
+        let index = &self.inner;
+        if index.store_id == store.id() && index.index & OWNED == 0 {
+            let raw = store.roots().borrow().lifo.get(index.index as usize).filter(|e| e.generation == index.generation).map(|e| e.root.raw());
+            if let Some(raw) = raw {
+                return Ok(raw.to_wasm(store));
+            }
+        }
         Ok(self.inner.try_resolve(store)?.raw().to_wasm(store))
     }
 
@@ -501,6 +520,7 @@ impl<T: GcRef> Rooted<T> {
     }
 
     /// Loads a non-null raw wasm reference, rooting it in the current scope.
+    #[inline]
     pub(crate) fn load_wasm(store: &StoreOpaque, raw: u32) -> Option<Rooted<T>> {
         T::root_from_wasm(store, raw).map(|root| Rooted::new(store, root))
     }
@@ -642,6 +662,7 @@ pub struct RootScope<C: AsContextMut> {
 
 impl<C: AsContextMut> RootScope<C> {
     /// Enters a new scope on `store`.
+    #[inline]
     pub fn new(store: C) -> Self {
         let scope = store.as_context().0.opaque.roots().borrow().enter();
         RootScope { store, scope }
@@ -654,6 +675,7 @@ impl<C: AsContextMut> RootScope<C> {
 }
 
 impl<C: AsContextMut> Drop for RootScope<C> {
+    #[inline]
     fn drop(&mut self) {
         self.store.as_context_mut().0.opaque.roots().borrow_mut().exit(self.scope);
     }
