@@ -316,6 +316,45 @@ impl<T: 'static, R: 'static> Drop for PollJob<T, R> {
     }
 }
 
+/// A job of [`Poller::submit`]: the call starts at its first poll, on the
+/// poller thread.
+struct StartJob<T: 'static, C: AsyncCall<T>>
+where
+    C::Output: 'static,
+{
+    start: Option<(Store<T>, C)>,
+    job: Option<PollJob<T, C::Output>>,
+    reply: Option<Sender<(Store<T>, Result<C::Output>)>>,
+}
+
+impl<T, C> Job for StartJob<T, C>
+where
+    T: Send + 'static,
+    C: AsyncCall<T> + Send + 'static,
+    C::Output: Send + 'static,
+{
+    fn poll(&mut self) -> bool {
+        if let Some((store, call)) = self.start.take() {
+            let reply = self.reply.take().expect("a StartJob starts once");
+            self.job = Some(PollJob { future: Some(OwnedCallFuture::new(store, call)), reply });
+        }
+        self.job.as_mut().is_none_or(Job::poll)
+    }
+}
+
+impl<T: 'static, C: AsyncCall<T>> Drop for StartJob<T, C>
+where
+    C::Output: 'static,
+{
+    fn drop(&mut self) {
+        // Dropped before it started (the poller is shutting down): hand the
+        // store back. (A started job replies from `PollJob`'s `Drop`.)
+        if let (Some((store, _)), Some(reply)) = (self.start.take(), self.reply.take()) {
+            let _ = reply.send((store, Err(Error::msg("the call was cancelled: its Poller was dropped"))));
+        }
+    }
+}
+
 enum Message {
     Job(Box<dyn Job>),
     /// Finish every job, then stop (sent by [`Poller::finish`]).
@@ -398,16 +437,31 @@ impl Poller {
         Poller { sender: Some(sender), thread: Some(thread) }
     }
 
-    /// Moves `store` into the poller and starts `call` in it (on this
-    /// thread; the poller drives it). If the call cannot start, the handle
-    /// yields the store with that `Err`.
+    /// Moves `store` into the poller, which starts `call` in it on its own
+    /// thread and drives it. If the call cannot start, the handle yields
+    /// the store with that `Err`.
+    ///
+    /// Starting on the poller thread keeps the submitting thread's work to
+    /// a hand-off, so a poller waiting for work is still spinning (not
+    /// parked) when the next call arrives.
     pub fn submit<T, C>(&self, store: Store<T>, call: C) -> PollerHandle<T, C::Output>
     where
         T: Send + 'static,
-        C: AsyncCall<T>,
+        C: AsyncCall<T> + Send + 'static,
         C::Output: Send + 'static,
     {
-        self.submit_future(OwnedCallFuture::new(store, call))
+        let (reply, receiver) = crossbeam_channel::bounded(1);
+        self.send(Box::new(StartJob { start: Some((store, call)), job: None, reply: Some(reply) }));
+        PollerHandle { receiver }
+    }
+
+    /// Sends `job` to the thread. If the thread is gone (it can only have
+    /// panicked), the message comes back and dropping it cancels the job,
+    /// replying with the store.
+    fn send(&self, job: Box<dyn Job>) {
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(Message::Job(job));
+        }
     }
 
     /// Hands an already started [`OwnedCallFuture`] to the poller.
@@ -417,13 +471,7 @@ impl Poller {
         R: Send + 'static,
     {
         let (reply, receiver) = crossbeam_channel::bounded(1);
-        let job = Box::new(PollJob { future: Some(future), reply });
-        if let Some(sender) = &self.sender {
-            // If the thread is gone (it can only have panicked), the message
-            // comes back and dropping it cancels the job, replying with the
-            // store.
-            let _ = sender.send(Message::Job(job));
-        }
+        self.send(Box::new(PollJob { future: Some(future), reply }));
         PollerHandle { receiver }
     }
 
