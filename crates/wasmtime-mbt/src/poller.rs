@@ -336,7 +336,12 @@ where
     fn poll(&mut self) -> bool {
         if let Some((store, call)) = self.start.take() {
             let reply = self.reply.take().expect("a StartJob starts once");
-            self.job = Some(PollJob { future: Some(OwnedCallFuture::new(store, call)), reply });
+            // Starting runs no wasm and no user code, but a panic here (a
+            // bug) must not take down the poller thread and every call on
+            // it: it ends this call, whose `join` then panics on the
+            // submitting thread, as it did when calls started there.
+            let Some(future) = crate::guard::no_unwind(|| OwnedCallFuture::new(store, call)) else { return true };
+            self.job = Some(PollJob { future: Some(future), reply });
         }
         self.job.as_mut().is_none_or(Job::poll)
     }
