@@ -25,7 +25,7 @@ use wasmtime_mbt as mbt;
 use wasmtime_mbt::sys;
 
 mod common;
-use common::{config, medium_wat, wasm};
+use common::{config, medium_wat, raw_component_add, wasm, COMPONENT_WAT};
 
 // ---------------------------------------------------------------------------
 // The WAT every implementation compiles.
@@ -791,26 +791,12 @@ fn wasi_command(c: &mut Criterion) {
     g.finish();
 }
 
-/// Component calls: `add: func(a: u32, b: u32) -> u32` and
-/// `echo: func(s: string) -> string` (through a bump `cabi_realloc`).
-const COMPONENT_WAT: &str = r#"(component
-  (core module $m
-    (memory (export "mem") 1)
-    (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
-    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
-    (func (export "echo") (param i32 i32) (result i32)
-      (i32.store (i32.const 8) (local.get 0))
-      (i32.store (i32.const 12) (local.get 1))
-      (i32.const 8)))
-  (core instance $i (instantiate $m))
-  (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
-  (func (export "echo") (param "s" string) (result string)
-    (canon lift (core func $i "echo") (memory (core memory $i "mem")) (realloc (core func $i "cabi_realloc")))))"#;
-
 /// The component model: a typed `(u32, u32) -> u32` call and a 1 KiB
 /// string round trip, safe (through the C API's `wasmtime_component_val_t`)
-/// against native `wasmtime::component`. No `raw` row: the C API has only
-/// the one (`Val`-converting) call path the safe crate uses.
+/// against native `wasmtime::component`. The `raw` row of the scalar call
+/// is the C API's only call path (`wasmtime_component_func_call`, which
+/// converts to and from dynamic `Val`s inside Wasmtime) with stack
+/// buffers: the floor of any C-API binding.
 fn component_calls(c: &mut Criterion) {
     let text = "x".repeat(1024);
     let mut g = c.benchmark_group("component_typed_call");
@@ -822,6 +808,11 @@ fn component_calls(c: &mut Criterion) {
         let add = instance.get_typed_func::<(u32, u32), (u32,)>(&mut store, "add").unwrap();
         assert_eq!(add.call(&mut store, (2, 3)).unwrap(), (5,));
         g.bench_function("safe", |b| b.iter(|| add.call(&mut store, black_box((1, 2))).unwrap()));
+    }
+    {
+        let mut add = raw_component_add();
+        assert_eq!(add(2, 3), 5);
+        g.bench_function("raw", |b| b.iter(|| add(black_box(1), black_box(2))));
     }
     {
         let engine = wasmtime::Engine::default();

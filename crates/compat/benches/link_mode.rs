@@ -16,8 +16,9 @@
 //! instruction counts do not depend on load: with `LINK_MODE_COUNT=<case>:<n>`
 //! (`<case>` one of `typed_call`, `dynamic_call`, `host_call`, or the
 //! counting-only `externref_round_trip`, `externref_raw` (the same through
-//! the C API), `call_async`, `poller_round_trip`
-//! and `poller_baseline`, a hand-written crossbeam worker) it sets up,
+//! the C API), `call_async`, `poller_round_trip`,
+//! `poller_baseline` (a hand-written crossbeam worker), `component_typed_call`
+//! and `component_raw` (the same through the C API)) it sets up,
 //! makes `n` calls of that case and exits. The instructions of one call are
 //! `(I(n) - I(0)) / n`; `docs/PERF.md` has the numbers and the commands.
 //! With `LINK_MODE_SWITCHES=1` as well (and no valgrind), it prints the
@@ -28,6 +29,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
 use wasmtime_mbt::{Engine, Instance, Linker, Module, Store, Val};
+
+mod common;
 
 const MODE: &str = if wasmtime_mbt::sys::build::BUNDLED { "bundled" } else { "prebuilt" };
 
@@ -171,7 +174,30 @@ impl Cases {
                     }
                 })
             }
-            other => panic!("unknown case {other:?}: typed_call, dynamic_call, host_call, externref_round_trip, call_async, poller_round_trip or poller_baseline"),
+            // Counting mode only (as `compare.rs`): a typed component
+            // call, and the raw C floor of it.
+            "component_typed_call" => {
+                use wasmtime_mbt::component::{Component, Linker};
+                let engine = store.engine().clone();
+                let component = Component::new(&engine, common::COMPONENT_WAT).unwrap();
+                let instance = Linker::new(&engine).instantiate(&mut *store, &component).unwrap();
+                let add = instance.get_typed_func::<(u32, u32), (u32,)>(&mut *store, "add").unwrap();
+                assert_eq!(add.call(&mut *store, (2, 3)).unwrap(), (5,));
+                Box::new(move |n| {
+                    for _ in 0..n {
+                        black_box(add.call(&mut *store, black_box((1, 2))).unwrap());
+                    }
+                })
+            }
+            "component_raw" => {
+                let mut add = common::raw_component_add();
+                Box::new(move |n| {
+                    for _ in 0..n {
+                        black_box(add(black_box(1), black_box(2)));
+                    }
+                })
+            }
+            other => panic!("unknown case {other:?}: typed_call, dynamic_call, host_call, externref_round_trip, externref_raw, call_async, poller_round_trip, poller_baseline, component_typed_call or component_raw"),
         }
     }
 }

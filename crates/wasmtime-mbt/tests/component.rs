@@ -300,3 +300,41 @@ fn derived_records_and_variants_round_trip() {
     }
     assert!(instance.get_typed_func::<(&[Misnamed],), (Vec<Misnamed>,)>(&mut store, "people").is_err());
 }
+
+/// A typed view made with `new_unchecked` over the wrong types: every
+/// mismatch (parameter types, result kinds, result counts) is an `Err` from
+/// the call, never undefined behaviour — the stack-buffer fast path checks
+/// each C value's kind before reading it.
+#[test]
+fn unchecked_typed_func_with_wrong_types_is_an_error() {
+    let engine = Engine::default();
+    let component = Component::new(&engine, WITH_HOST).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = host_linker(&engine, Ok).instantiate(&mut store, &component).unwrap();
+    let id = instance.get_func(&mut store, "id").unwrap();
+    // SAFETY (each): the point of the test; mismatches must be errors.
+    let right = unsafe { TypedFunc::<(u32,), (u32,)>::new_unchecked(id) };
+    assert_eq!(right.call(&mut store, (7,)).unwrap(), (7,));
+
+    let err = |e: wasmtime_mbt::Error| format!("{e:#}");
+    let wrong_result = unsafe { TypedFunc::<(u32,), (i64,)>::new_unchecked(id) };
+    assert!(err(wrong_result.call(&mut store, (7,)).unwrap_err()).contains("expected a `s64` value, found `u32`"));
+    let wrong_char = unsafe { TypedFunc::<(u32,), (char,)>::new_unchecked(id) };
+    assert!(err(wrong_char.call(&mut store, (7,)).unwrap_err()).contains("expected a `char` value"));
+    let wrong_list = unsafe { TypedFunc::<(u32,), (Vec<u32>,)>::new_unchecked(id) };
+    assert!(err(wrong_list.call(&mut store, (7,)).unwrap_err()).contains("expected a `list` value"));
+    let wrong_string = unsafe { TypedFunc::<(u32,), (String,)>::new_unchecked(id) };
+    assert!(err(wrong_string.call(&mut store, (7,)).unwrap_err()).contains("expected a `string` value"));
+    let wrong_count = unsafe { TypedFunc::<(u32,), (u32, u32)>::new_unchecked(id) };
+    assert!(wrong_count.call(&mut store, (7,)).is_err());
+    let wrong_arity = unsafe { TypedFunc::<(u32, u32), (u32,)>::new_unchecked(id) };
+    assert!(wrong_arity.call(&mut store, (1, 2)).is_err());
+    // The instance is still usable after all of these.
+    assert_eq!(right.call(&mut store, (8,)).unwrap(), (8,));
+    // A parameter of the wrong type fails in Wasmtime's lowering, inside
+    // the instance, which Wasmtime then refuses to enter again (as a
+    // dynamic `Func::call` with a wrong `Val` does, natively too).
+    let wrong_param = unsafe { TypedFunc::<(String,), (u32,)>::new_unchecked(id) };
+    assert!(wrong_param.call(&mut store, ("x".to_string(),)).is_err());
+    assert!(format!("{:#}", right.call(&mut store, (8,)).unwrap_err()).contains("cannot enter component instance"));
+}

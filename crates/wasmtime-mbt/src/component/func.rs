@@ -7,7 +7,7 @@ use super::typed::{ComponentNamedList, Lift, Lower, TypedFunc};
 use super::types::ComponentFunc;
 use super::values::RawVals;
 use super::Val;
-use crate::store::store_handle;
+use crate::store::{store_handle, StoreOpaque};
 use crate::{AsContext, AsContextMut, Result};
 
 /// A component function, as `wasmtime::component::Func`: a `Copy` handle
@@ -93,18 +93,26 @@ impl Func {
         opaque.check_id(self.store_id())?;
         let args = RawVals::from_vals(params, opaque)?;
         let mut out = RawVals::placeholders(results.len());
-        // SAFETY: the function belongs to this live store; both buffers are
-        // owned, valid values (C overwrites — and frees — the results).
-        let error = unsafe {
-            sys::wasmtime_component_func_call(&self.raw, opaque.context(), args.0.as_ptr(), args.0.len(), out.0.as_mut_ptr(), out.0.len())
-        };
-        // SAFETY: an owned error, if any.
-        unsafe { opaque.check_call(error, std::ptr::null_mut())? };
+        self.call_raw(opaque, &args.0, &mut out.0)?;
         for (slot, raw) in results.iter_mut().zip(&out.0) {
             // SAFETY: C wrote a valid result into each slot.
             *slot = unsafe { Val::from_raw(raw, self.store_id())? };
         }
         Ok(())
+    }
+
+    /// The call itself, on C values (shared with
+    /// [`TypedFunc::call`](super::TypedFunc::call)): `args` stay owned by
+    /// the caller, C overwrites (and frees) the `results` slots.
+    pub(crate) fn call_raw(&self, opaque: &StoreOpaque, args: &[sys::wasmtime_component_val_t], results: &mut [sys::wasmtime_component_val_t]) -> Result<()> {
+        opaque.assert_id(self.store_id());
+        // SAFETY: the function belongs to this live store (checked); both
+        // buffers hold owned, valid values.
+        let error = unsafe {
+            sys::wasmtime_component_func_call(&self.raw, opaque.context(), args.as_ptr(), args.len(), results.as_mut_ptr(), results.len())
+        };
+        // SAFETY: an owned error, if any.
+        unsafe { opaque.check_call(error, std::ptr::null_mut()) }
     }
 
     /// Does nothing, as in `wasmtime` 48 (post-return functions run as part

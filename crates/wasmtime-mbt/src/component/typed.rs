@@ -2,14 +2,19 @@
 //! sealed conversion traits [`ComponentType`], [`Lower`], [`Lift`] and
 //! [`ComponentNamedList`], shaped like `wasmtime::component`'s.
 //!
-//! Values go through the same C conversion as dynamic calls
-//! ([`Val`] ↔ `wasmtime_component_val_t`); what typing saves is the
-//! per-call type check, done once when the typed function is made.
+//! A typed call converts its parameters and results straight to and from
+//! the C API's `wasmtime_component_val_t`, in buffers on the stack:
+//! scalars, strings and lists of them skip [`Val`]; other values go
+//! through it, as dynamic calls do. The type is checked once, when the
+//! typed function is made.
 
 use std::marker::PhantomData;
 
+use wasmtime_mbt_sys as sys;
+
 use super::resources::{Resource, ResourceAny, ResourceDynamic};
 use super::types::Type;
+use super::values::{raw_list, raw_string, read_raw_list, read_raw_string, RawArray, RawVals};
 use super::{Func, Val};
 use crate::store::StoreOpaque;
 use crate::{bail, AsContextMut, Error, Result};
@@ -62,6 +67,21 @@ pub unsafe trait Lower: ComponentType {
     fn to_vals(&self, store: &StoreOpaque) -> Result<Vec<Val>> {
         Ok(vec![self.to_val(store)?])
     }
+
+    /// The owned C value (by default through [`Val`]).
+    #[doc(hidden)]
+    fn lower_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_component_val_t> {
+        let val = self.to_val(store)?;
+        val.check(store)?;
+        Ok(val.to_raw(store))
+    }
+
+    /// Appends the C values of a parameter list (a tuple's elements).
+    #[doc(hidden)]
+    fn lower_list(&self, store: &StoreOpaque, out: &mut RawArray) -> Result<()> {
+        out.push(self.lower_raw(store)?);
+        Ok(())
+    }
 }
 
 /// A value the host can receive from a component, as
@@ -90,6 +110,29 @@ pub unsafe trait Lift: ComponentType + Sized {
             _ => bail!("expected one value"),
         }
     }
+
+    /// The value of a C value (borrowed; by default through [`Val`]).
+    ///
+    /// # Safety
+    /// `raw` must be a valid value produced for `store`.
+    #[doc(hidden)]
+    unsafe fn lift_raw(raw: &sys::wasmtime_component_val_t, store: &StoreOpaque) -> Result<Self> {
+        // SAFETY: forwarded.
+        Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store)
+    }
+
+    /// A result list (a tuple's elements) from C values.
+    ///
+    /// # Safety
+    /// As for [`Lift::lift_raw`], for each value.
+    #[doc(hidden)]
+    unsafe fn lift_list(raws: &[sys::wasmtime_component_val_t], store: &StoreOpaque) -> Result<Self> {
+        match raws {
+            // SAFETY: forwarded.
+            [raw] => unsafe { Self::lift_raw(raw, store) },
+            _ => bail!("expected one value"),
+        }
+    }
 }
 
 /// A tuple standing for a parameter or result list, as
@@ -113,7 +156,7 @@ fn wrong_val(expected: &str, found: &Val) -> Error {
 }
 
 macro_rules! primitives {
-    ($($t:ty => $variant:ident $name:literal,)*) => {$(
+    ($($t:ty => $variant:ident $name:literal, $kind:ident . $field:ident, $to_c:expr, $from_c:expr;)*) => {$(
         impl Sealed for $t {}
         // SAFETY: sealed.
         unsafe impl ComponentType for $t {
@@ -129,6 +172,11 @@ macro_rules! primitives {
             fn to_val(&self, _: &StoreOpaque) -> Result<Val> {
                 Ok(Val::$variant(*self))
             }
+
+            fn lower_raw(&self, _: &StoreOpaque) -> Result<sys::wasmtime_component_val_t> {
+                let of = sys::wasmtime_component_valunion_t { $field: $to_c(*self) };
+                Ok(sys::wasmtime_component_val_t { kind: sys::$kind as u8, of })
+            }
         }
         // SAFETY: sealed.
         unsafe impl Lift for $t {
@@ -138,23 +186,41 @@ macro_rules! primitives {
                     other => Err(wrong_val($name, &other)),
                 }
             }
+
+            unsafe fn lift_raw(raw: &sys::wasmtime_component_val_t, store: &StoreOpaque) -> Result<Self> {
+                if u32::from(raw.kind) == sys::$kind {
+                    // SAFETY: `kind` says this member is live.
+                    if let Some(x) = $from_c(unsafe { raw.of.$field }) {
+                        return Ok(x);
+                    }
+                }
+                // Another kind, or no `char`: the `Val` path's error.
+                // SAFETY: forwarded.
+                Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store)
+            }
         }
     )*};
 }
 
 primitives! {
-    bool => Bool "bool",
-    i8 => S8 "s8",
-    u8 => U8 "u8",
-    i16 => S16 "s16",
-    u16 => U16 "u16",
-    i32 => S32 "s32",
-    u32 => U32 "u32",
-    i64 => S64 "s64",
-    u64 => U64 "u64",
-    f32 => Float32 "f32",
-    f64 => Float64 "f64",
-    char => Char "char",
+    bool => Bool "bool", WASMTIME_COMPONENT_BOOL.boolean, same, Some;
+    i8 => S8 "s8", WASMTIME_COMPONENT_S8.s8, same, Some;
+    u8 => U8 "u8", WASMTIME_COMPONENT_U8.u8_, same, Some;
+    i16 => S16 "s16", WASMTIME_COMPONENT_S16.s16, same, Some;
+    u16 => U16 "u16", WASMTIME_COMPONENT_U16.u16_, same, Some;
+    i32 => S32 "s32", WASMTIME_COMPONENT_S32.s32, same, Some;
+    u32 => U32 "u32", WASMTIME_COMPONENT_U32.u32_, same, Some;
+    i64 => S64 "s64", WASMTIME_COMPONENT_S64.s64, same, Some;
+    u64 => U64 "u64", WASMTIME_COMPONENT_U64.u64_, same, Some;
+    f32 => Float32 "f32", WASMTIME_COMPONENT_F32.f32_, same, Some;
+    f64 => Float64 "f64", WASMTIME_COMPONENT_F64.f64_, same, Some;
+    // A Rust `char` is always a Unicode scalar value, which C requires.
+    char => Char "char", WASMTIME_COMPONENT_CHAR.character, u32::from, char::from_u32;
+}
+
+/// The identity, for the `primitives!` conversions.
+fn same<T>(x: T) -> T {
+    x
 }
 
 impl Sealed for str {}
@@ -172,6 +238,10 @@ unsafe impl Lower for str {
     fn to_val(&self, _: &StoreOpaque) -> Result<Val> {
         Ok(Val::String(self.to_string()))
     }
+
+    fn lower_raw(&self, _: &StoreOpaque) -> Result<sys::wasmtime_component_val_t> {
+        Ok(raw_string(self))
+    }
 }
 
 impl Sealed for String {}
@@ -186,6 +256,10 @@ unsafe impl Lower for String {
     fn to_val(&self, _: &StoreOpaque) -> Result<Val> {
         Ok(Val::String(self.clone()))
     }
+
+    fn lower_raw(&self, _: &StoreOpaque) -> Result<sys::wasmtime_component_val_t> {
+        Ok(raw_string(self))
+    }
 }
 // SAFETY: sealed.
 unsafe impl Lift for String {
@@ -193,6 +267,15 @@ unsafe impl Lift for String {
         match val {
             Val::String(s) => Ok(s),
             other => Err(wrong_val("string", &other)),
+        }
+    }
+
+    unsafe fn lift_raw(raw: &sys::wasmtime_component_val_t, store: &StoreOpaque) -> Result<Self> {
+        // SAFETY: forwarded.
+        match unsafe { read_raw_string(raw) } {
+            Some(s) => s,
+            // SAFETY: forwarded.
+            None => Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store),
         }
     }
 }
@@ -208,6 +291,10 @@ unsafe impl<T: ComponentType + ?Sized> ComponentType for &T {
 unsafe impl<T: Lower + ?Sized> Lower for &T {
     fn to_val(&self, store: &StoreOpaque) -> Result<Val> {
         (**self).to_val(store)
+    }
+
+    fn lower_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_component_val_t> {
+        (**self).lower_raw(store)
     }
 }
 
@@ -226,6 +313,15 @@ unsafe impl<T: Lower> Lower for [T] {
     fn to_val(&self, store: &StoreOpaque) -> Result<Val> {
         Ok(Val::List(self.iter().map(|v| v.to_val(store)).collect::<Result<_>>()?))
     }
+
+    fn lower_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_component_val_t> {
+        // Owned as they are made: an `Err` part-way frees the ones before.
+        let mut items = RawVals(Vec::with_capacity(self.len()));
+        for v in self {
+            items.0.push(v.lower_raw(store)?);
+        }
+        Ok(raw_list(items))
+    }
 }
 
 impl<T: ComponentType> Sealed for Vec<T> {}
@@ -240,6 +336,10 @@ unsafe impl<T: Lower> Lower for Vec<T> {
     fn to_val(&self, store: &StoreOpaque) -> Result<Val> {
         self.as_slice().to_val(store)
     }
+
+    fn lower_raw(&self, store: &StoreOpaque) -> Result<sys::wasmtime_component_val_t> {
+        self.as_slice().lower_raw(store)
+    }
 }
 // SAFETY: sealed.
 unsafe impl<T: Lift> Lift for Vec<T> {
@@ -247,6 +347,14 @@ unsafe impl<T: Lift> Lift for Vec<T> {
         match val {
             Val::List(items) => items.into_iter().map(|v| T::from_val(v, store)).collect(),
             other => Err(wrong_val("list", &other)),
+        }
+    }
+
+    unsafe fn lift_raw(raw: &sys::wasmtime_component_val_t, store: &StoreOpaque) -> Result<Self> {
+        // SAFETY (both): forwarded; the elements are valid values too.
+        match unsafe { read_raw_list(raw) } {
+            Some(items) => items.iter().map(|v| unsafe { T::lift_raw(v, store) }).collect(),
+            None => Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store),
         }
     }
 }
@@ -442,6 +550,12 @@ macro_rules! tuples {
             fn to_vals(&self, store: &StoreOpaque) -> Result<Vec<Val>> {
                 Ok(vec![$(self.$i.to_val(store)?),*])
             }
+
+            #[allow(unused_variables)]
+            fn lower_list(&self, store: &StoreOpaque, out: &mut RawArray) -> Result<()> {
+                $(out.push(self.$i.lower_raw(store)?);)*
+                Ok(())
+            }
         }
         // SAFETY: sealed.
         unsafe impl<$($t: Lift),*> Lift for ($($t,)*) {
@@ -467,6 +581,15 @@ macro_rules! tuples {
                 let mut vals = vals.into_iter();
                 Ok(($($t::from_val(vals.next().expect(stringify!($i)), store)?,)*))
             }
+
+            #[allow(unused_variables)]
+            unsafe fn lift_list(raws: &[sys::wasmtime_component_val_t], store: &StoreOpaque) -> Result<Self> {
+                if raws.len() != <Self as ComponentNamedList>::len() {
+                    bail!("expected {} values, found {}", <Self as ComponentNamedList>::len(), raws.len());
+                }
+                // SAFETY: forwarded, for each value.
+                Ok(($(unsafe { $t::lift_raw(&raws[$i], store)? },)*))
+            }
         }
     )*};
 }
@@ -488,9 +611,9 @@ tuples! {
 }
 
 /// A component function with statically known parameter and result types,
-/// as `wasmtime::component::TypedFunc<Params, Return>`. Values go through
-/// the same C conversion as dynamic calls; typing saves the per-call type
-/// check, done once when the typed function is made.
+/// as `wasmtime::component::TypedFunc<Params, Return>`. Parameters and
+/// results are converted straight to and from C values in stack buffers;
+/// the type is checked once, when the typed function is made.
 ///
 /// ```
 /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -553,14 +676,17 @@ where
 
     /// Calls the function with `params`.
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Return> {
-        let mut cx = store.as_context_mut();
+        let cx = store.as_context_mut();
         // Before converting: a `Resource<T>` parameter becomes a handle in
         // the store it is converted for.
-        cx.0.opaque.check_id(self.func.store_id())?;
-        let args = params.to_vals(&cx.0.opaque)?;
-        let mut results = vec![Val::Bool(false); <Return as ComponentNamedList>::len()];
-        self.func.call(&mut cx, &args, &mut results)?;
-        Return::from_vals(results, &cx.0.opaque)
+        let opaque = &cx.0.opaque;
+        opaque.check_id(self.func.store_id())?;
+        let mut args = RawArray::new();
+        params.lower_list(opaque, &mut args)?;
+        let mut results = RawArray::placeholders(<Return as ComponentNamedList>::len());
+        self.func.call_raw(opaque, args.as_slice(), results.as_mut_slice())?;
+        // SAFETY: C wrote a valid result for this store into each slot.
+        unsafe { Return::lift_list(results.as_slice(), opaque) }
     }
 
     /// Does nothing, as in `wasmtime` 48.

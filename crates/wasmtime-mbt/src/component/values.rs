@@ -371,12 +371,109 @@ unsafe fn read_name(name: &sys::wasm_name_t) -> Result<String> {
 /// call.
 pub(crate) struct RawVals(pub(crate) Vec<sys::wasmtime_component_val_t>);
 
+/// A `false` boolean: a valid value C may overwrite (a result slot).
+fn placeholder() -> sys::wasmtime_component_val_t {
+    sys::wasmtime_component_val_t { kind: sys::WASMTIME_COMPONENT_BOOL as u8, of: sys::wasmtime_component_valunion_t { boolean: false } }
+}
+
+/// An owned C string value holding a copy of `s`.
+pub(crate) fn raw_string(s: &str) -> sys::wasmtime_component_val_t {
+    sys::wasmtime_component_val_t { kind: sys::WASMTIME_COMPONENT_STRING as u8, of: sys::wasmtime_component_valunion_t { string: new_name(s) } }
+}
+
+/// An owned C list value made of `items` (moved into it).
+pub(crate) fn raw_list(items: RawVals) -> sys::wasmtime_component_val_t {
+    let list = new_vec(items.into_inner(), sys::wasmtime_component_vallist_new);
+    sys::wasmtime_component_val_t { kind: sys::WASMTIME_COMPONENT_LIST as u8, of: sys::wasmtime_component_valunion_t { list } }
+}
+
+/// A C string value's text.
+///
+/// # Safety
+/// `raw` must be a valid value.
+pub(crate) unsafe fn read_raw_string(raw: &sys::wasmtime_component_val_t) -> Option<Result<String>> {
+    // SAFETY: `kind` says the `string` member is live.
+    (u32::from(raw.kind) == sys::WASMTIME_COMPONENT_STRING).then(|| unsafe { read_name(&raw.of.string) })
+}
+
+/// A C list value's elements.
+///
+/// # Safety
+/// `raw` must be a valid value (the slice borrows from it).
+pub(crate) unsafe fn read_raw_list(raw: &sys::wasmtime_component_val_t) -> Option<&[sys::wasmtime_component_val_t]> {
+    // SAFETY: `kind` says the `list` member is live; its elements live as
+    // long as `raw`.
+    (u32::from(raw.kind) == sys::WASMTIME_COMPONENT_LIST).then(|| unsafe { slice(raw.of.list.data, raw.of.list.size) })
+}
+
+/// The most parameters or results a typed call has (the longest tuple).
+pub(crate) const MAX_TYPED: usize = 12;
+
+/// Up to [`MAX_TYPED`] owned C values on the stack, deleted on drop: a
+/// typed call's argument and result buffers (no allocation). Named by the
+/// hidden methods of the sealed conversion traits; not a public API.
+#[doc(hidden)]
+pub struct RawArray {
+    vals: [std::mem::MaybeUninit<sys::wasmtime_component_val_t>; MAX_TYPED],
+    len: usize,
+}
+
+impl RawArray {
+    /// An empty buffer.
+    pub(crate) fn new() -> RawArray {
+        RawArray { vals: [std::mem::MaybeUninit::uninit(); MAX_TYPED], len: 0 }
+    }
+
+    /// `n` result slots.
+    ///
+    /// # Panics
+    /// If `n` exceeds [`MAX_TYPED`] (no tuple is that long).
+    pub(crate) fn placeholders(n: usize) -> RawArray {
+        let mut out = RawArray::new();
+        (0..n).for_each(|_| out.push(placeholder()));
+        out
+    }
+
+    /// Appends an owned value.
+    ///
+    /// # Panics
+    /// If the buffer is full (no tuple is that long).
+    pub(crate) fn push(&mut self, val: sys::wasmtime_component_val_t) {
+        self.vals[self.len].write(val);
+        self.len += 1;
+    }
+
+    /// The values.
+    pub(crate) fn as_slice(&self) -> &[sys::wasmtime_component_val_t] {
+        // SAFETY: the first `len` elements are initialised.
+        unsafe { std::slice::from_raw_parts(self.vals.as_ptr().cast(), self.len) }
+    }
+
+    /// The values, to be overwritten by C.
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [sys::wasmtime_component_val_t] {
+        // SAFETY: the first `len` elements are initialised.
+        unsafe { std::slice::from_raw_parts_mut(self.vals.as_mut_ptr().cast(), self.len) }
+    }
+}
+
+impl Drop for RawArray {
+    fn drop(&mut self) {
+        delete_all(self.as_mut_slice());
+    }
+}
+
+/// Deletes owned C values.
+fn delete_all(vals: &mut [sys::wasmtime_component_val_t]) {
+    for v in vals {
+        // SAFETY: each value is owned by the caller and deleted once.
+        unsafe { sys::wasmtime_component_val_delete(v) };
+    }
+}
+
 impl RawVals {
-    /// `n` `false` booleans (a valid value C may overwrite).
+    /// `n` result slots.
     pub(crate) fn placeholders(n: usize) -> RawVals {
-        let mut of = sys::wasmtime_component_valunion_t { u64_: 0 };
-        of.boolean = false;
-        RawVals((0..n).map(|_| sys::wasmtime_component_val_t { kind: sys::WASMTIME_COMPONENT_BOOL as u8, of }).collect())
+        RawVals((0..n).map(|_| placeholder()).collect())
     }
 
     /// The C values for `vals`, or `Err` if one cannot go to `store`.
@@ -396,9 +493,6 @@ impl RawVals {
 
 impl Drop for RawVals {
     fn drop(&mut self) {
-        for v in &mut self.0 {
-            // SAFETY: each value is owned here and deleted once.
-            unsafe { sys::wasmtime_component_val_delete(v) };
-        }
+        delete_all(&mut self.0);
     }
 }
