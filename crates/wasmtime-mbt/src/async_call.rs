@@ -835,7 +835,7 @@ impl<T> Linker<T> {
         F: Fn(Caller<'_, T>, Params) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Results>> + Send + 'static,
     {
-        let ty = FuncType::new(self.engine(), <Params as WasmResults>::valtypes(), <Results as WasmParams>::valtypes());
+        let ty = FuncType::new(self.engine(), <Params as WasmResults>::list_valtypes(), <Results as WasmParams>::list_valtypes());
         self.func_new_async(module, name, ty, move |caller, args| {
             // Wasmtime checked the argument types against `ty`.
             let context = crate::func::ContextPtr::of(&caller);

@@ -15,8 +15,8 @@ use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
 use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
 pub(crate) use host::{drop_box, dynamic_trampoline, host_failure, host_panic, raw_slice, typed_trampoline};
-pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
-pub(crate) use typed::{caller_store, ContextPtr, MAX_ARITY};
+pub use typed::{IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList};
+pub(crate) use typed::{caller_store, ContextPtr, StoreRef, MAX_ARITY};
 pub use unchecked::ValRaw;
 
 /// A WebAssembly function, defined by wasm or by the host, as
@@ -125,6 +125,13 @@ impl Func {
     /// A panic inside the closure becomes a trap carrying the panic message.
     pub fn wrap<T: 'static, Params, Results>(mut store: impl AsContextMut<Data = T>, f: impl IntoFunc<T, Params, Results>) -> Func {
         Func::wrap_inner(&mut store.as_context_mut().0, f)
+    }
+
+    /// [`Func::wrap`], returning a `Result` as `wasmtime::Func::try_wrap`
+    /// (whose only error is running out of memory, which aborts here as
+    /// everywhere in Rust).
+    pub fn try_wrap<T: 'static, Params, Results>(store: impl AsContextMut<Data = T>, func: impl IntoFunc<T, Params, Results>) -> Result<Func> {
+        Ok(Func::wrap(store, func))
     }
 
     fn wrap_inner<T: 'static, Params, Results, F: IntoFunc<T, Params, Results>>(store: &mut StoreInner<T>, f: F) -> Func {

@@ -612,8 +612,7 @@ impl StructRefPre {
 /// ```
 pub struct ArrayRefPre {
     store_id: u64,
-    #[allow(dead_code)]
-    ty: ArrayType,
+    pub(crate) ty: ArrayType,
     raw: Shared<sys::wasmtime_array_ref_pre_t>,
 }
 
@@ -633,7 +632,7 @@ impl ArrayRefPre {
 
 /// C views of `vals` for `opaque` (borrowed: C copies them).
 fn raw_vals(opaque: &StoreOpaque, vals: &[Val]) -> Result<Vec<sys::wasmtime_val_t>> {
-    vals.iter().map(|v| v.to_raw(opaque)).collect()
+    vals.iter().map(|v| v.to_c_view(opaque)).collect()
 }
 
 /// Takes an owned C `structref`/`arrayref` as a root in the current scope
@@ -789,7 +788,7 @@ impl StructRef {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         let view = struct_view(opaque, &self.any(opaque)?)?;
-        let raw = value.to_raw(opaque)?;
+        let raw = value.to_c_view(opaque)?;
         // SAFETY: the root and value are live in this store; C copies the value.
         unsafe { Error::check(sys::wasmtime_structref_set_field(opaque.context(), &view.0, index, &raw)) }
     }
@@ -805,7 +804,7 @@ impl ArrayRef {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         opaque.assert_id(allocator.store_id);
-        let raw = elem.to_raw(opaque)?;
+        let raw = elem.to_c_view(opaque)?;
         let mut out = null_ref();
         // SAFETY: the context, allocator and value are live; on success
         // `out` is an owned root, converted to an `anyref` root and unrooted.
@@ -958,7 +957,7 @@ impl ArrayRef {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         let view = array_view(opaque, &self.any(opaque)?)?;
-        let raw = value.to_raw(opaque)?;
+        let raw = value.to_c_view(opaque)?;
         // SAFETY: the root and value are live in this store; C copies the value.
         unsafe { Error::check(sys::wasmtime_arrayref_set(opaque.context(), &view.0, index, &raw)) }
     }

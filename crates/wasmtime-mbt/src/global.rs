@@ -31,7 +31,7 @@ impl Global {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         let raw_ty = ty.to_raw()?;
-        let val = val.to_raw(opaque)?;
+        let val = val.to_c_view(opaque)?;
         let mut raw = sys::wasmtime_global_t::default();
         // SAFETY: the context, type and value are live and of this store.
         unsafe { Error::check(sys::wasmtime_global_new(opaque.context(), raw_ty.as_ptr(), &val, &mut raw))? };
@@ -94,7 +94,7 @@ impl Global {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         opaque.assert_id(self.0.store_id);
-        let raw = val.to_raw(opaque)?;
+        let raw = val.to_c_view(opaque)?;
         // SAFETY: the global and value belong to this live store.
         unsafe { Error::check(sys::wasmtime_global_set(opaque.context(), &self.0, &raw)) }
     }

@@ -27,9 +27,13 @@
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
+mod array_fixed;
 mod async_call;
+mod bottom_refs;
+mod code_builder;
 pub mod component;
 mod config;
+mod default_values;
 mod cont_types;
 mod engine;
 pub mod error;
@@ -50,6 +54,7 @@ mod memory;
 mod module;
 mod owned;
 mod poller;
+mod precompiled;
 mod r#ref;
 mod rooting;
 pub mod soundness;
@@ -70,10 +75,13 @@ mod val_ref;
 mod wasi;
 
 pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, Strategy};
+pub use bottom_refs::{NoExtern, NoFunc, NoneRef};
+pub use code_builder::{CodeBuilder, CodeHint};
+pub use precompiled::Precompiled;
 pub use engine::Engine;
 pub use error::{bail, ensure, format_err, Error, OutOfMemory, Result, ToWasmtimeResult};
 pub use externals::{Export, Extern};
-pub use func::{Caller, Func, IntoFunc, TypedFunc, ValRaw, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use func::{Caller, Func, IntoFunc, TypedFunc, ValRaw, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList};
 pub use gc::GcHeapOutOfMemory;
 pub use gc_refs::{ArrayRef, ArrayRefPre, EqRef, ExnRefPre, StructRef, StructRefPre};
 pub use gc_types::{ArrayType, ExnType, FieldType, StorageType, StructType};
@@ -81,7 +89,7 @@ pub use global::Global;
 pub use instance::{Instance, InstancePre};
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::{Linker, UnknownImportError};
-pub use memory::{Memory, SharedMemory};
+pub use memory::{Memory, MemoryAccessError, SharedMemory};
 pub use module::{wat2wasm, Module};
 pub use i31::I31;
 pub use r#ref::{AnyRef, ExnRef, ExternRef};

@@ -369,6 +369,13 @@ impl<T: 'static> Linker<T> {
         self.get(store, import.module(), import.name()).ok()
     }
 
+    /// [`Linker::get_by_import`], returning a `Result` as
+    /// `wasmtime::Linker::try_get_by_import` (whose only error is running
+    /// out of memory, which aborts here as everywhere in Rust).
+    pub fn try_get_by_import(&self, store: impl AsContextMut<Data = T>, import: &ImportType) -> Result<Option<Extern>> {
+        Ok(self.get_by_import(store, import))
+    }
+
     /// The default export (`""` or `_start`) of the module defined as `name`
     /// (`wasmtime_linker_get_default`).
     pub fn get_default(&self, mut store: impl AsContextMut<Data = T>, name: &str) -> Result<Func> {

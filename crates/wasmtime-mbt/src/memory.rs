@@ -174,7 +174,7 @@ impl Memory {
     pub fn data<'a, C: AsContext>(&self, store: &'a C) -> &'a [u8] {
         let opaque = &store.as_context().0.opaque;
         opaque.assert_id(self.store_id());
-        let (data, len) = self.raw_data(opaque).expect("store checked");
+        let (data, len) = self.raw_data(opaque);
         // SAFETY: the bytes stay valid while the store is borrowed (growth
         // needs `&mut`).
         unsafe { crate::owned::borrow_bytes(data, len) }
@@ -186,7 +186,7 @@ impl Memory {
     pub fn data_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> &'a mut [u8] {
         let opaque = &store.as_context_mut().0.opaque;
         opaque.assert_id(self.store_id());
-        let (data, len) = self.raw_data(opaque).expect("store checked");
+        let (data, len) = self.raw_data(opaque);
         // SAFETY: as in `data`, and the store is borrowed exclusively.
         unsafe { borrow_mut(data, len) }
     }
@@ -210,7 +210,7 @@ impl Memory {
     pub fn data_and_store_mut<'a, T: 'static>(&self, store: impl Into<StoreContextMut<'a, T>>) -> (&'a mut [u8], &'a mut T) {
         let inner = store.into().0.into_mut();
         inner.opaque.assert_id(self.store_id());
-        let (data, len) = self.raw_data(&inner.opaque).expect("store checked");
+        let (data, len) = self.raw_data(&inner.opaque);
         // SAFETY: as in `data_mut`: the store is borrowed exclusively for
         // `'a`, and the bytes are not part of the store's data `T`.
         (unsafe { borrow_mut(data, len) }, inner.data_mut())
@@ -239,8 +239,8 @@ impl Memory {
     /// another store, as `wasmtime`.
     #[inline]
     #[track_caller]
-    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
-        let (data, len) = self.raw_data(&store.as_context().0.opaque)?;
+    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), MemoryAccessError> {
+        let (data, len) = self.raw_data(&store.as_context().0.opaque);
         let end = checked_end(offset, buf.len(), len)?;
         // SAFETY: the memory's `len` bytes are valid; the range was checked.
         buf.copy_from_slice(&unsafe { crate::owned::borrow_bytes(data, len) }[offset..end]);
@@ -252,8 +252,8 @@ impl Memory {
     /// store, as `wasmtime`.
     #[inline]
     #[track_caller]
-    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
-        let (data, len) = self.raw_data(&store.as_context_mut().0.opaque)?;
+    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), MemoryAccessError> {
+        let (data, len) = self.raw_data(&store.as_context_mut().0.opaque);
         let end = checked_end(offset, buf.len(), len)?;
         // SAFETY: as in `read`; the store is borrowed exclusively.
         unsafe { borrow_mut(data, len)[offset..end].copy_from_slice(buf) };
@@ -263,23 +263,45 @@ impl Memory {
     /// Checks the store, then returns the base pointer and byte length.
     #[inline]
     #[track_caller]
-    fn raw_data(&self, store: &StoreOpaque) -> Result<(*mut u8, usize)> {
+    fn raw_data(&self, store: &StoreOpaque) -> (*mut u8, usize) {
         let context = self.context_or_panic(store);
         // SAFETY: the memory belongs to this live store.
-        Ok(unsafe { (sys::wasmtime_memory_data(context, &self.0), sys::wasmtime_memory_data_size(context, &self.0)) })
+        unsafe { (sys::wasmtime_memory_data(context, &self.0), sys::wasmtime_memory_data_size(context, &self.0)) }
     }
 }
 
 /// `offset + len` if it is within `size`, else an out-of-bounds error.
 #[inline]
-fn checked_end(offset: usize, len: usize, size: usize) -> Result<usize> {
-    offset.checked_add(len).filter(|&end| end <= size).ok_or_else(out_of_bounds)
+fn checked_end(offset: usize, len: usize, size: usize) -> Result<usize, MemoryAccessError> {
+    offset.checked_add(len).filter(|&end| end <= size).ok_or(MemoryAccessError { _private: () })
 }
 
-#[cold]
-fn out_of_bounds() -> Error {
-    Error::msg("out of bounds memory access")
+/// The error of an out-of-bounds [`Memory::read`] or [`Memory::write`], as
+/// `wasmtime::MemoryAccessError`; `?` turns it into an [`Error`].
+///
+/// ```
+/// # fn main() -> wasmtime_mbt::Result<()> {
+/// use wasmtime_mbt::*;
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+/// let err: MemoryAccessError = memory.write(&mut store, 65535, &[1, 2]).unwrap_err();
+/// assert_eq!(err.to_string(), "out of bounds memory access");
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct MemoryAccessError {
+    _private: (),
 }
+
+impl std::fmt::Display for MemoryAccessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("out of bounds memory access")
+    }
+}
+
+impl std::error::Error for MemoryAccessError {}
 
 /// # Safety
 /// A non-null `data` must point to `len` bytes valid for `'a`, exclusively.

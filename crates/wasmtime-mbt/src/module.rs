@@ -124,6 +124,49 @@ impl Module {
         Module::new(engine, bytes)
     }
 
+    /// A module from a file of text, binary or a precompiled artifact
+    /// (recognised by its ELF header), as `wasmtime::Module::from_trusted_file`.
+    /// The C API copies the file rather than mapping it.
+    ///
+    /// # Safety
+    /// As [`Module::deserialize`]: a precompiled artifact is trusted.
+    pub unsafe fn from_trusted_file(engine: &Engine, file: impl AsRef<Path>) -> Result<Module> {
+        let file = file.as_ref();
+        let bytes = std::fs::read(file).map_err(|e| Error::msg(format!("failed to open file {}: {e}", file.display())))?;
+        if bytes.starts_with(b"\x7fELF") {
+            // SAFETY: forwarded to the caller.
+            return unsafe { Module::deserialize(engine, bytes) };
+        }
+        crate::CodeBuilder::new(engine).wasm_binary_or_text(&bytes, Some(file))?.compile_module()
+    }
+
+    /// A module from a precompiled artifact in memory, as
+    /// `wasmtime::Module::deserialize_raw`. The C API copies the bytes, so
+    /// `memory` need only be valid during the call.
+    ///
+    /// # Safety
+    /// As [`Module::deserialize`], and `memory` must be valid to read.
+    pub unsafe fn deserialize_raw(engine: &Engine, memory: std::ptr::NonNull<[u8]>) -> Result<Module> {
+        // SAFETY: the caller guarantees `memory` is readable.
+        let bytes = unsafe { memory.as_ref() };
+        // SAFETY: forwarded to the caller.
+        unsafe { Module::deserialize(engine, bytes) }
+    }
+
+    /// A module from a precompiled artifact in an open file, as
+    /// `wasmtime::Module::deserialize_open_file` (read, then
+    /// [`Module::deserialize`]).
+    ///
+    /// # Safety
+    /// As [`Module::deserialize_file`].
+    pub unsafe fn deserialize_open_file(engine: &Engine, mut file: std::fs::File) -> Result<Module> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        // SAFETY: forwarded to the caller.
+        unsafe { Module::deserialize(engine, bytes) }
+    }
+
     fn from_owned(engine: &Engine, raw: *mut sys::wasmtime_module_t) -> Module {
         // SAFETY: `raw` was just returned, owned, by a successful C call.
         let raw = unsafe { Owned::from_raw(raw) }.expect("module");

@@ -36,7 +36,7 @@ impl Table {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         let raw_ty = ty.to_raw()?;
-        let init = Val::from(init).to_raw(opaque)?;
+        let init = Val::from(init).to_c_view(opaque)?;
         let mut raw = sys::wasmtime_table_t::default();
         // SAFETY: the context, type and value are live and of this store.
         unsafe { Error::check(sys::wasmtime_table_new(opaque.context(), raw_ty.as_ptr(), &init, &mut raw))? };
@@ -109,7 +109,7 @@ impl Table {
     #[track_caller]
     fn set_in(&self, opaque: &StoreOpaque, index: u64, val: Ref) -> Result<()> {
         opaque.assert_id(self.store_id());
-        let raw = Val::from(val).to_raw(opaque)?;
+        let raw = Val::from(val).to_c_view(opaque)?;
         // SAFETY: the table and value belong to this live store.
         let result = unsafe { Error::check(sys::wasmtime_table_set(opaque.context(), &self.0, index, &raw)) };
         result.map_err(|error| self.out_of_bounds_as_trap(opaque, index, error))
@@ -157,7 +157,7 @@ impl Table {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         opaque.assert_id(self.store_id());
-        let init = Val::from(init).to_raw(opaque)?;
+        let init = Val::from(init).to_c_view(opaque)?;
         let mut prev = 0;
         // SAFETY: the table and value belong to this live store.
         unsafe { Error::check(sys::wasmtime_table_grow(opaque.context(), &self.0, delta, &init, &mut prev))? };

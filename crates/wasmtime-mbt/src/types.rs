@@ -934,6 +934,17 @@ impl FuncType {
         FuncType { engine: engine.clone(), params: params.into_iter().collect(), results: results.into_iter().collect() }
     }
 
+    /// [`FuncType::new`], returning a `Result` as
+    /// `wasmtime::FuncType::try_new` (whose only error is running out of
+    /// memory, which aborts here as everywhere in Rust).
+    pub fn try_new(
+        engine: &Engine,
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> std::result::Result<FuncType, crate::OutOfMemory> {
+        Ok(FuncType::new(engine, params, results))
+    }
+
     /// The engine this type belongs to.
     ///
     /// ```

@@ -317,6 +317,72 @@ impl Val {
         }
     }
 
+    /// The value in the untyped raw representation wasm and
+    /// [`Func::call_unchecked`] use, as `wasmtime::Val::to_raw`: references
+    /// become their raw index or pointer (see [`ExternRef::to_raw`],
+    /// [`Func::to_raw`]), valid only in this store. `Err` for an unrooted
+    /// reference or a continuation.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let mut store = Store::<()>::default();
+    /// let raw = Val::I64(-5).to_raw(&mut store)?;
+    /// assert_eq!(raw.get_i64(), -5);
+    /// let r = Val::ExternRef(Some(ExternRef::new(&mut store, 7u32)?));
+    /// let raw = r.to_raw(&mut store)?;
+    /// // SAFETY: `raw` came from this store, with this type.
+    /// let back = unsafe { Val::from_raw(&mut store, raw, ValType::EXTERNREF) };
+    /// let data = back.unwrap_externref().unwrap().data(&store)?.unwrap();
+    /// assert_eq!(data.downcast_ref::<u32>(), Some(&7));
+    /// # Ok(()) }
+    /// ```
+    pub fn to_raw(&self, mut store: impl crate::AsContextMut) -> Result<crate::ValRaw> {
+        use crate::ValRaw;
+        Ok(match self {
+            Val::I32(i) => ValRaw::i32(*i),
+            Val::I64(i) => ValRaw::i64(*i),
+            Val::F32(u) => ValRaw::f32(*u),
+            Val::F64(u) => ValRaw::f64(*u),
+            Val::V128(b) => ValRaw::v128(b.as_u128()),
+            Val::FuncRef(f) => ValRaw::funcref(f.map_or(std::ptr::null_mut(), |f| f.to_raw(&mut store))),
+            Val::ExternRef(e) => ValRaw::externref(e.map_or(Ok(0), |e| e.to_raw(&mut store))?),
+            Val::AnyRef(e) => ValRaw::anyref(e.map_or(Ok(0), |e| e.to_raw(&mut store))?),
+            Val::ExnRef(e) => ValRaw::exnref(e.map_or(Ok(0), |e| e.to_raw(&mut store))?),
+            Val::ContRef(_) => return Err(crate::Error::msg("continuation references not yet supported in to_raw conversion")),
+        })
+    }
+
+    /// The value of type `ty` in a raw representation, as
+    /// `wasmtime::Val::from_raw`; references are rooted in the current
+    /// scope. Panics for continuation types, as `wasmtime`.
+    ///
+    /// # Safety
+    /// `raw` must hold a value of type `ty` from this store (as made by
+    /// [`Val::to_raw`] or by wasm).
+    pub unsafe fn from_raw(mut store: impl crate::AsContextMut, raw: crate::ValRaw, ty: ValType) -> Val {
+        let heap = match &ty {
+            ValType::I32 => return Val::I32(raw.get_i32()),
+            ValType::I64 => return Val::I64(raw.get_i64()),
+            ValType::F32 => return Val::F32(raw.get_f32()),
+            ValType::F64 => return Val::F64(raw.get_f64()),
+            ValType::V128 => return Val::V128(raw.get_v128().into()),
+            ValType::Ref(r) => r.heap_type(),
+        };
+        match heap {
+            HeapType::NoFunc => Val::FuncRef(None),
+            HeapType::NoExtern => Val::ExternRef(None),
+            HeapType::None => Val::AnyRef(None),
+            HeapType::NoExn => Val::ExnRef(None),
+            HeapType::Cont | HeapType::NoCont => unimplemented!("continuation references in `Val::from_raw`"),
+            // SAFETY: the caller guarantees a funcref of this store.
+            h if h.top() == HeapType::Func => Val::FuncRef(unsafe { Func::from_raw(&mut store, raw.get_funcref()) }),
+            h if h.top() == HeapType::Extern => Val::ExternRef(ExternRef::from_raw(&mut store, raw.get_externref())),
+            h if h.top() == HeapType::Exn => Val::ExnRef(ExnRef::from_raw(&mut store, raw.get_exnref())),
+            _ => Val::AnyRef(AnyRef::from_raw(&mut store, raw.get_anyref())),
+        }
+    }
+
     /// The null `funcref` (of type `nullfuncref`).
     ///
     /// ```
@@ -542,7 +608,7 @@ impl Val {
     /// not take ownership of their arguments. References from another store
     /// are an `Err`.
     #[inline]
-    pub(crate) fn to_raw(self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
+    pub(crate) fn to_c_view(self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
         let mut raw = MaybeUninit::uninit();
         self.write_raw(store, &mut raw)?;
         // SAFETY: `write_raw` initialised the kind and the matching union
@@ -550,7 +616,7 @@ impl Val {
         Ok(unsafe { raw.assume_init() })
     }
 
-    /// [`Val::to_raw`] straight into a C slot. Writing the fields in place
+    /// [`Val::to_c_view`] straight into a C slot. Writing the fields in place
     /// (rather than returning the 32-byte value) spares a store-forwarding
     /// stall per value on the dynamic call path.
     #[inline]
@@ -589,7 +655,7 @@ impl Val {
     /// Like [`Val::to_raw`] but gives C a new root of its own for any
     /// reference, for host function results (C takes ownership of them).
     pub(crate) fn into_raw(self, store: &StoreOpaque) -> Result<sys::wasmtime_val_t> {
-        let mut raw = self.to_raw(store)?;
+        let mut raw = self.to_c_view(store)?;
         match self {
             Val::ExternRef(Some(r)) => raw.of.externref = extern_raw(r.clone_for_c(store)?),
             Val::AnyRef(Some(r)) => raw.of.anyref = any_raw(r.clone_for_c(store)?),

@@ -408,8 +408,9 @@ impl WasmTy for Option<I31> {
 pub trait WasmParams: Send + Sized {
     /// How many values.
     const COUNT: usize;
-    /// Their wasm types.
-    fn valtypes() -> Vec<ValType>;
+    /// Their wasm types (not `valtypes`, which is `WasmTyList`'s).
+    #[doc(hidden)]
+    fn list_valtypes() -> Vec<ValType>;
     /// Writes them to `raw[..COUNT]`.
     fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()>;
     /// Appends them to `out` as [`Val`]s.
@@ -431,8 +432,9 @@ pub trait WasmResults: Sized {
     /// Whether any of them is a GC reference.
     #[doc(hidden)]
     const GC_REFS: bool;
-    /// Their wasm types.
-    fn valtypes() -> Vec<ValType>;
+    /// Their wasm types (not `valtypes`, which is `WasmTyList`'s).
+    #[doc(hidden)]
+    fn list_valtypes() -> Vec<ValType>;
     /// Reads them from `raw[..COUNT]`.
     ///
     /// # Safety
@@ -444,7 +446,7 @@ pub trait WasmResults: Sized {
 
 impl<A: WasmTy> WasmParams for A {
     const COUNT: usize = 1;
-    fn valtypes() -> Vec<ValType> {
+    fn list_valtypes() -> Vec<ValType> {
         vec![A::valtype()]
     }
     fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
@@ -462,7 +464,7 @@ impl<A: WasmTy> WasmParams for A {
 impl<A: WasmTy> WasmResults for A {
     const COUNT: usize = 1;
     const GC_REFS: bool = A::GC_REF;
-    fn valtypes() -> Vec<ValType> {
+    fn list_valtypes() -> Vec<ValType> {
         vec![A::valtype()]
     }
     unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self {
@@ -481,14 +483,15 @@ impl<A: WasmTy> WasmResults for A {
 /// `Result` of them, whose `Err` becomes a trap.
 pub trait WasmRet {
     /// The wasm result types.
-    fn valtypes() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn list_valtypes() -> Vec<ValType>;
     /// Writes the results, or returns the error to trap with.
     fn store_ret(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()>;
 }
 
 impl<R: WasmParams> WasmRet for R {
-    fn valtypes() -> Vec<ValType> {
-        R::valtypes()
+    fn list_valtypes() -> Vec<ValType> {
+        R::list_valtypes()
     }
     fn store_ret(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
         self.store_all(store, raw)
@@ -496,8 +499,8 @@ impl<R: WasmParams> WasmRet for R {
 }
 
 impl<R: WasmParams> WasmRet for Result<R> {
-    fn valtypes() -> Vec<ValType> {
-        R::valtypes()
+    fn list_valtypes() -> Vec<ValType> {
+        R::list_valtypes()
     }
     fn store_ret(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
         self?.store_all(store, raw)
@@ -549,7 +552,7 @@ macro_rules! tuple_lists {
         #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
         impl<$($a: WasmTy,)*> WasmParams for ($($a,)*) {
             const COUNT: usize = $n;
-            fn valtypes() -> Vec<ValType> {
+            fn list_valtypes() -> Vec<ValType> {
                 vec![$($a::valtype()),*]
             }
             fn store_all(self, store: StoreRef<'_>, raw: &mut [ValRaw]) -> Result<()> {
@@ -574,7 +577,7 @@ macro_rules! tuple_lists {
         impl<$($a: WasmTy,)*> WasmResults for ($($a,)*) {
             const COUNT: usize = $n;
             const GC_REFS: bool = false $(|| $a::GC_REF)*;
-            fn valtypes() -> Vec<ValType> {
+            fn list_valtypes() -> Vec<ValType> {
                 vec![$($a::valtype()),*]
             }
             unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self {
@@ -614,7 +617,7 @@ macro_rules! tuple_lists {
             R: WasmRet,
         {
             fn func_type(engine: &Engine) -> FuncType {
-                FuncType::new(engine, <($($a,)*) as WasmResults>::valtypes(), R::valtypes())
+                FuncType::new(engine, <($($a,)*) as WasmResults>::list_valtypes(), R::list_valtypes())
             }
             unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()> {
                 // SAFETY: forwarded; the closure has no access to the store,
@@ -642,7 +645,7 @@ macro_rules! tuple_lists {
             R: WasmRet,
         {
             fn func_type(engine: &Engine) -> FuncType {
-                FuncType::new(engine, <($($a,)*) as WasmResults>::valtypes(), R::valtypes())
+                FuncType::new(engine, <($($a,)*) as WasmResults>::list_valtypes(), R::list_valtypes())
             }
             unsafe fn call_raw(&self, caller: *mut sys::wasmtime_caller_t, raw: &mut [ValRaw]) -> Result<()> {
                 // SAFETY: forwarded: the caller is live, its store a `Store<T>`.
@@ -668,6 +671,36 @@ macro_rules! tuple_lists {
 }
 
 for_each_arity!(tuple_lists);
+
+/// A tuple of [`WasmTy`] types, as `wasmtime::WasmTyList` (the parameter
+/// lists of [`Func::wrap_async`](crate::Func::wrap_async)).
+///
+/// ```
+/// use wasmtime_mbt::{ValType, WasmTyList};
+/// let types: Vec<ValType> = <(i32, f64)>::valtypes().collect();
+/// assert!(matches!(types[..], [ValType::I32, ValType::F64]));
+/// ```
+///
+/// # Safety
+/// Only this crate's implementations exist (the method's types are the
+/// contract); implementing it elsewhere is not supported.
+pub unsafe trait WasmTyList {
+    /// The wasm type of each element.
+    fn valtypes() -> impl Iterator<Item = ValType>;
+}
+
+macro_rules! wasm_ty_lists {
+    ($n:tt $($a:ident)*) => {
+        // SAFETY: the types are the elements'.
+        unsafe impl<$($a: WasmTy,)*> WasmTyList for ($($a,)*) {
+            fn valtypes() -> impl Iterator<Item = ValType> {
+                IntoIterator::into_iter([$($a::valtype(),)*])
+            }
+        }
+    };
+}
+
+for_each_arity!(wasm_ty_lists);
 
 /// A buffer for one typed call, left uninitialised: zeroing it would cost
 /// more than the call's own bookkeeping.
@@ -741,10 +774,21 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         // (so a `Rooted<ExternRef>` may be passed for an `externref`).
         // Every `WasmTy` has an abstract type, so a concrete parameter type
         // is only matched by its own bottom: no dynamic check is needed.
-        check_types(&Params::valtypes(), ty.param_types(), false).map_err(|e| e.context("type mismatch with parameters"))?;
-        check_types(&Results::valtypes(), ty.result_types(), true).map_err(|e| e.context("type mismatch with results"))?;
+        check_types(&Params::list_valtypes(), ty.param_types(), false).map_err(|e| e.context("type mismatch with parameters"))?;
+        check_types(&Results::list_valtypes(), ty.result_types(), true).map_err(|e| e.context("type mismatch with results"))?;
         debug_assert!(Params::COUNT <= MAX_ARITY && Results::COUNT <= MAX_ARITY);
         Ok(TypedFunc { func, _signature: PhantomData })
+    }
+
+    /// A typed view of `func` without checking its type, as
+    /// `wasmtime::TypedFunc::new_unchecked`.
+    ///
+    /// # Safety
+    /// `Params` and `Results` must match the function's type, as
+    /// [`Func::typed`] would check: calls pass raw values unchecked.
+    pub unsafe fn new_unchecked(store: impl crate::AsContext, func: Func) -> TypedFunc<Params, Results> {
+        let _ = store;
+        TypedFunc { func, _signature: PhantomData }
     }
 
     /// The untyped function.
