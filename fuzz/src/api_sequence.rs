@@ -473,7 +473,7 @@ impl World {
                 match &self.objs[o].1 {
                     Obj::Memory(a, b) => {
                         let (mut x, mut y) = ([0u8; 8], [0u8; 8]);
-                        let m = catch(|| if write { a.write(&mut *ms, offset, &v.to_le_bytes()) } else { a.read(&*ms, offset, &mut x) }.map(|()| x));
+                        let m = catch(|| if write { a.write(&mut *ms, offset, &v.to_le_bytes()).map_err(mbt::Error::from) } else { a.read(&*ms, offset, &mut x).map_err(mbt::Error::from) }.map(|()| x));
                         let n = catch(|| if write { b.write(&mut *ns, offset, &v.to_le_bytes()).map_err(wasmtime::Error::from) } else { b.read(&*ns, offset, &mut y).map_err(wasmtime::Error::from) }.map(|()| y));
                         self.compare("Memory::read/write", mbt_out(m), native_out(n));
                     }

@@ -379,10 +379,10 @@ fn out_of_bounds_memory_access_is_an_error() {
     let mem = instance.get_memory(&mut store, "m").unwrap();
     let oob = "out of bounds";
     let mut buf = [0u8; 8];
-    assert_err(mem.read(&store, 65536 - 4, &mut buf), &[oob]);
-    assert_err(mem.write(&mut store, 65536, &[1]), &[oob]);
-    assert_err(mem.read(&store, usize::MAX, &mut buf), &[oob]);
-    assert_err(mem.write(&mut store, usize::MAX - 2, &buf), &[oob]);
+    assert_err(mem.read(&store, 65536 - 4, &mut buf).map_err(Error::from), &[oob]);
+    assert_err(mem.write(&mut store, 65536, &[1]).map_err(Error::from), &[oob]);
+    assert_err(mem.read(&store, usize::MAX, &mut buf).map_err(Error::from), &[oob]);
+    assert_err(mem.write(&mut store, usize::MAX - 2, &buf).map_err(Error::from), &[oob]);
     let load = instance.get_typed_func::<i32, i32>(&mut store, "load").unwrap();
     let err = assert_err(load.call(&mut store, 65534), &[oob]);
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::MemoryOutOfBounds));
