@@ -142,7 +142,20 @@ impl Module {
 
     /// A module from a precompiled artifact in memory, as
     /// `wasmtime::Module::deserialize_raw`. The C API copies the bytes, so
-    /// `memory` need only be valid during the call.
+    /// `memory` need only be valid during the call — and unlike native
+    /// `wasmtime`, which on a host with virtual memory refuses raw memory
+    /// ("this target requires virtual memory to be enabled"), it works.
+    ///
+    /// ```
+    /// # fn main() -> wasmtime_mbt::Result<()> {
+    /// use wasmtime_mbt::*;
+    /// let engine = Engine::default();
+    /// let bytes = engine.precompile_module(br#"(module (func (export "f")))"#)?;
+    /// // SAFETY: the bytes were just made by this engine.
+    /// let module = unsafe { Module::deserialize_raw(&engine, std::ptr::NonNull::from(&bytes[..]))? };
+    /// assert!(module.get_export("f").is_some());
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Safety
     /// As [`Module::deserialize`], and `memory` must be valid to read.

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::component::Component;
-use crate::{Engine, Result};
+use crate::{Engine, Error, Result};
 
 /// What [`Engine::detect_precompiled`] found, as `wasmtime::Precompiled`.
 #[derive(PartialEq, Eq, Copy, Clone, Debug)]
@@ -26,26 +26,27 @@ const EF_WASMTIME_COMPONENT: u32 = 1 << 1;
 /// The length of an ELF64 header.
 const ELF64_HEADER: usize = 64;
 
-/// The kind of artifact an ELF64 header describes.
-fn detect(header: &[u8]) -> Option<Precompiled> {
-    let h = header.get(..ELF64_HEADER)?;
-    // Magic, 64-bit class, a known byte order, ABI version 0.
-    if h[..4] != *b"\x7fELF" || h[4] != 2 || h[8] != 0 || h[7] != ELFOSABI_WASMTIME {
-        return None;
+/// The kind of artifact an ELF64 header describes: `Err` with the
+/// `object` crate's message (as `wasmtime` reports it) if `header` is no
+/// ELF64 header at all, `Ok(None)` for an ELF file that is not Wasmtime's.
+fn detect(header: &[u8]) -> Result<Option<Precompiled>, &'static str> {
+    let h = header.get(..ELF64_HEADER).ok_or("Invalid ELF header size or alignment")?;
+    // Magic, 64-bit class, a known byte order, ELF version 1.
+    if h[..4] != *b"\x7fELF" || h[4] != 2 || !matches!(h[5], 1 | 2) || h[6] != 1 {
+        return Err("Unsupported ELF header");
     }
-    let flags: [u8; 4] = h[48..52].try_into().ok()?;
-    let flags = match h[5] {
-        1 => u32::from_le_bytes(flags),
-        2 => u32::from_be_bytes(flags),
-        _ => return None,
-    };
-    if flags & EF_WASMTIME_MODULE != 0 {
+    if h[7] != ELFOSABI_WASMTIME || h[8] != 0 {
+        return Ok(None);
+    }
+    let flags: [u8; 4] = h[48..52].try_into().expect("4 bytes");
+    let flags = if h[5] == 1 { u32::from_le_bytes(flags) } else { u32::from_be_bytes(flags) };
+    Ok(if flags & EF_WASMTIME_MODULE != 0 {
         Some(Precompiled::Module)
     } else if flags & EF_WASMTIME_COMPONENT != 0 {
         Some(Precompiled::Component)
     } else {
         None
-    }
+    })
 }
 
 impl Engine {
@@ -66,15 +67,15 @@ impl Engine {
     /// # Ok(()) }
     /// ```
     pub fn detect_precompiled(bytes: &[u8]) -> Option<Precompiled> {
-        detect(bytes)
+        detect(bytes).ok().flatten()
     }
 
     /// As [`Engine::detect_precompiled`], on the start of a file; `Err` if
-    /// it cannot be read.
+    /// it cannot be read or is no ELF file (as `wasmtime`).
     pub fn detect_precompiled_file(path: impl AsRef<Path>) -> Result<Option<Precompiled>> {
         let mut header = Vec::with_capacity(ELF64_HEADER);
         std::fs::File::open(path)?.take(ELF64_HEADER as u64).read_to_end(&mut header)?;
-        Ok(detect(&header))
+        detect(&header).map_err(Error::msg)
     }
 
     /// Compiles a component (text or binary) and serializes the result,
