@@ -155,7 +155,7 @@ cases! {
     }
     api_items {
         bottom_refs_typed, code_builder_and_precompiled, code_from_files, extern_type_default_values,
-        raw_values_and_small_items, memory_access_error_type, array_fixed_and_i8_slices,
+        raw_values_and_small_items, memory_access_error_type, array_fixed_and_i8_slices, host_memory_creator,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,

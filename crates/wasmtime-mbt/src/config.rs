@@ -12,12 +12,8 @@
 //! Because the C object is made fresh for each engine, a `Config` is
 //! `Clone`, can build any number of engines, and never frees anything twice.
 //!
-//! Two setters of the C API are not exposed:
-//!
-//! - `wasmtime_config_host_memory_creator_set` (`Config::with_host_memory`):
-//!   it needs a C `wasmtime_memory_creator_t` callback struct.
-//! - `wasmtime_config_host_stack_creator_set` (`Config::with_host_stack`):
-//!   it needs a C `wasmtime_stack_creator_t` callback struct.
+//! `Config::with_host_memory` and `with_host_stack` (C callback structs)
+//! live in `config/host_memory.rs` and `config/host_stack.rs`.
 //!
 //! [`Engine::new`]: crate::Engine::new
 
@@ -31,8 +27,12 @@ use crate::error::ErrorExt as _;
 use crate::owned::Owned;
 use crate::{Error, Result};
 
+mod host_memory;
+mod host_stack;
 mod pooling;
 pub(crate) mod rules;
+pub use host_memory::{LinearMemory, MemoryCreator};
+pub use host_stack::{StackCreator, StackMemory};
 pub use pooling::PoolingAllocationConfig;
 
 /// One recorded C call, replayed on a fresh `wasm_config_t`.

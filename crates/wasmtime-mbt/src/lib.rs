@@ -74,7 +74,7 @@ mod val;
 mod val_ref;
 mod wasi;
 
-pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, Strategy};
+pub use config::{Config, LinearMemory, MemoryCreator, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, StackCreator, StackMemory, Strategy};
 pub use bottom_refs::{NoExtern, NoFunc, NoneRef};
 pub use code_builder::{CodeBuilder, CodeHint};
 pub use precompiled::Precompiled;

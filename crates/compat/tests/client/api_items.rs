@@ -237,3 +237,76 @@ pub fn array_fixed_and_i8_slices() -> Result<String> {
     let not_i8_new = ArrayRef::new_from_i8_slice(&mut store, &i64s, &[1]).is_err();
     Ok(format!("{elems:?} {empty} {wrong} {same} {out:?} {short} {not_i8} {not_i8_new}"))
 }
+
+/// A `Vec`-backed linear memory that never moves (its capacity is
+/// allocated up front).
+struct VecMemory(Vec<u8>, usize);
+
+// SAFETY: the `Vec` is never reallocated; `byte_size` bytes are in bounds.
+unsafe impl LinearMemory for VecMemory {
+    fn byte_size(&self) -> usize {
+        self.1
+    }
+    fn byte_capacity(&self) -> usize {
+        self.0.len()
+    }
+    fn grow_to(&mut self, new_size: usize) -> Result<()> {
+        ensure!(new_size <= self.0.len(), "out of reserved space");
+        self.1 = new_size;
+        Ok(())
+    }
+    fn as_ptr(&self) -> *mut u8 {
+        self.0.as_ptr().cast_mut()
+    }
+}
+
+/// Counts its memories; refuses memories whose minimum is over a limit.
+struct VecCreator(std::sync::atomic::AtomicUsize);
+
+// SAFETY: the memories reserve `reserved + guard` bytes.
+unsafe impl MemoryCreator for VecCreator {
+    fn new_memory(
+        &self,
+        _ty: MemoryType,
+        minimum: usize,
+        maximum: Option<usize>,
+        reserved: Option<usize>,
+        guard: usize,
+    ) -> std::result::Result<Box<dyn LinearMemory>, String> {
+        if minimum > 3 << 16 {
+            return Err(format!("refusing {minimum} bytes (maximum {maximum:?})"));
+        }
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let reserved = reserved.unwrap_or(4 << 16);
+        Ok(Box::new(VecMemory(vec![0; reserved + guard], minimum)))
+    }
+}
+
+/// `Config::with_host_memory`: instances' memories come from the host's
+/// creator; it can refuse one; growth goes through `grow_to`.
+pub fn host_memory_creator() -> Result<String> {
+    let creator = std::sync::Arc::new(VecCreator(std::sync::atomic::AtomicUsize::new(0)));
+    let mut config = Config::new();
+    config.with_host_memory(creator.clone()).memory_reservation(4 << 16).memory_guard_size(0).signals_based_traps(false);
+    let engine = Engine::new(&config)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (memory (export "m") 1 4)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+            (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#,
+    )?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let memory = instance.get_memory(&mut store, "m").unwrap();
+    memory.write(&mut store, 70_000 - 65_536, &[42])?;
+    let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+    let load = instance.get_typed_func::<i32, i32>(&mut store, "load")?;
+    let grown = grow.call(&mut store, 1)?;
+    let too_far = grow.call(&mut store, 5)?;
+    let byte = load.call(&mut store, 70_000 - 65_536)?;
+    let size = memory.data_size(&store);
+    let big = Module::new(&engine, "(module (memory 4))")?;
+    let refused = Instance::new(&mut store, &big, &[]).is_err();
+    let made = creator.0.load(std::sync::atomic::Ordering::SeqCst);
+    Ok(format!("{grown} {too_far} {byte} {size} {refused} {made}"))
+}
