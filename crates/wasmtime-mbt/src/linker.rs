@@ -113,8 +113,8 @@ impl<T: 'static> Linker<T> {
     /// Defines `module`/`name` as `item` (`wasmtime_linker_define`).
     /// Panics if the item belongs to another store, as `wasmtime`.
     #[track_caller]
-    pub fn define(&mut self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
-        let store = store.as_context_mut();
+    pub fn define(&mut self, store: impl crate::AsContext<Data = T>, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+        let store = store.as_context();
         self.check_engine(store.0.opaque.engine())?;
         let item = item.into();
         // As `wasmtime`: an item of another store panics (before any C call).

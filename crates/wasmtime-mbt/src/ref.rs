@@ -248,10 +248,11 @@ impl AnyRef {
         Ok(is.then(|| I31::wrapping_u32(out)))
     }
 
-    /// The `i31` value; `Err` if this is not an `i31ref`.
+    /// The `i31` value; panics if this is not an `i31ref` (as `wasmtime`),
+    /// `Err` if the reference was unrooted.
     #[track_caller]
     pub fn unwrap_i31(&self, store: impl AsContext) -> Result<I31> {
-        self.as_i31(store)?.ok_or_else(|| Error::msg("AnyRef::unwrap_i31 on non-i31"))
+        Ok(self.as_i31(store)?.expect("AnyRef::unwrap_i31 on non-i31"))
     }
 
     /// Whether this is an `eqref` (`wasmtime_anyref_is_eqref`).
