@@ -70,7 +70,11 @@ mod val_ref;
 mod wasi;
 
 pub use config::{Config, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, Strategy};
-pub use engine::Engine;
+pub use engine::{Engine, EngineWeak};
+/// The wasm proposals an engine enables ([`Engine::get_wasm_features`]): the
+/// same type as `wasmtime::WasmFeatures`, a re-export of
+/// `wasmparser::WasmFeatures`.
+pub use wasmparser::WasmFeatures;
 pub use error::{bail, ensure, format_err, Error, OutOfMemory, Result, ToWasmtimeResult};
 pub use externals::{Export, Extern};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, ValRaw, WasmParams, WasmResults, WasmRet, WasmTy};
