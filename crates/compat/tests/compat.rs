@@ -34,7 +34,7 @@ macro_rules! client_files {
 /// The client files of `tests/client/`, in both builds.
 macro_rules! all_client_files {
     () => {
-        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, gc_refs, signatures, async_calls, component);
+        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, gc_refs, signatures, async_calls, component, engine);
     };
 }
 
@@ -152,6 +152,10 @@ cases! {
         component_values_dynamic, component_values_map, component_values_typed, component_host_functions, component_host_error,
         component_missing_import, component_linker_shadowing, component_resources, component_reflection,
         component_serialize_roundtrip, component_bad_input, component_derives, component_flags_macro,
+    }
+    engine {
+        engine_getters_default, engine_getters_fuel_and_stacks, engine_getters_memory, engine_getters_cranelift,
+        engine_getters_pooling, engine_getters_features, engine_getters_target_and_config, engine_weak_upgrade,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,
