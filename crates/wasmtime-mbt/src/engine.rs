@@ -40,6 +40,13 @@ unsafe impl Send for EngineInner {}
 // SAFETY: as above.
 unsafe impl Sync for EngineInner {}
 
+// The config's recorded C calls are `dyn Fn`s, not known to be unwind
+// safe; but an engine's config is never changed after the engine is built
+// (only read, or cloned), so a panic cannot leave it half-updated. An
+// `Engine` stays unwind safe, as it was before it kept its config.
+impl std::panic::UnwindSafe for EngineInner {}
+impl std::panic::RefUnwindSafe for EngineInner {}
+
 impl EngineInner {
     fn new(raw: Owned<sys::wasm_engine_t>, config: &Config) -> Arc<EngineInner> {
         Arc::new(EngineInner { raw, config: config.clone(), resolved: config.resolved() })
