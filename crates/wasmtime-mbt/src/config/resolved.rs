@@ -151,6 +151,12 @@ impl Resolved {
         if target.operating_system == OperatingSystem::Windows && !is_set(&settings, "unwind_info") {
             settings.push(("unwind_info", "true".to_string()));
         }
+        // `build_compiler` enables the `cranelift_flag_enable` flags after
+        // applying the settings.
+        for name in &s.cranelift_flags {
+            settings.retain(|(n, _)| n != name);
+            settings.push((name.as_str(), "true".to_string()));
+        }
         let value = |name: &str, default: &str| {
             settings.iter().rev().find(|(n, _)| *n == name).map_or(default.to_string(), |(_, v)| v.clone())
         };
