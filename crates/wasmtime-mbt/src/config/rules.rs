@@ -349,6 +349,8 @@ pub(crate) fn check(settings: &Settings, build: &Build) -> Result<()> {
     let unsupported: Vec<(&str, Option<bool>)> = match strategy {
         Strategy::Winch => vec![
             ("relaxed_simd", f.relaxed_simd),
+            // Winch on aarch64 lacks threads too.
+            ("threads", (arch == "aarch64" && s.enabled_features.contains(wasmparser::WasmFeatures::THREADS)).then_some(true)),
             ("tail_call", f.tail_call),
             ("exceptions", f.exceptions),
             ("function_references", f.function_references),
