@@ -178,8 +178,10 @@ pub fn engine_getters_cranelift() -> Result<String> {
     Ok(format!("{first}\n--\n{}", describe(&engine)))
 }
 
-/// The pooling allocator with every limit set (and its defaults, unset).
-pub fn engine_getters_pooling() -> Result<String> {
+/// `PoolingAllocationConfig`'s getters: defaults, then every limit set.
+/// (An engine using it is compared in `tests/config_rules.rs`: the client
+/// code to install it differs, `Config::allocation_strategy` natively.)
+pub fn pooling_config_getters() -> Result<String> {
     let defaults = describe_pooling(&PoolingAllocationConfig::new());
     let mut pooling = PoolingAllocationConfig::new();
     pooling
@@ -203,17 +205,12 @@ pub fn engine_getters_pooling() -> Result<String> {
         .max_memories_per_module(2)
         .max_memory_size(1 << 20)
         .total_gc_heaps(4);
-    let mut config = Config::new();
-    config.memory_reservation(1 << 20).memory_guard_size(0).pooling_allocation_strategy(&pooling);
-    let engine = Engine::new(&config)?;
-    let mut store = Store::new(&engine, ());
-    let module = Module::new(&engine, "(module (memory (export \"m\") 1 16) (table 1 funcref))")?;
-    Instance::new(&mut store, &module, &[])?;
-    let p = engine.get_pooling_config().expect("the pooling allocator is in use");
-    assert_eq!((p.get_total_memories(), p.get_table_elements(), p.get_max_memory_size()), (4, 100, 1 << 20));
-    // A fresh pooling config has the defaults.
+    let copy = pooling.clone();
+    pooling.total_memories(5);
+    assert_eq!((copy.get_total_memories(), pooling.get_total_memories()), (4, 5));
+    assert_eq!((pooling.get_table_elements(), pooling.get_max_memory_size()), (100, 1 << 20));
     assert_eq!(PoolingAllocationConfig::new().get_total_memories(), 1000);
-    Ok(format!("defaults: {defaults}\n{}", describe(&engine)))
+    Ok(format!("defaults: {defaults}\nset: {}", describe_pooling(&pooling)))
 }
 
 /// Wasm proposals toggled, and the settings that go with them.
