@@ -34,7 +34,7 @@ macro_rules! client_files {
 /// The client files of `tests/client/`, in both builds.
 macro_rules! all_client_files {
     () => {
-        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, gc_refs, signatures, async_calls, component, api_items);
+        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, gc_refs, signatures, async_calls, component, api_items, engine);
     };
 }
 
@@ -156,6 +156,10 @@ cases! {
     api_items {
         bottom_refs_typed, code_builder_and_precompiled, code_from_files, extern_type_default_values,
         raw_values_and_small_items, memory_access_error_type, array_fixed_and_i8_slices, host_memory_creator,
+    }
+    engine {
+        engine_getters_default, engine_getters_fuel_and_stacks, engine_getters_memory, engine_getters_cranelift,
+        pooling_config_getters, engine_getters_features, engine_getters_target_and_config, engine_weak_upgrade,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,

@@ -3,7 +3,9 @@
 //! rejects. This test checks those rules against native
 //! `wasmtime::Engine::new` 48.0.8 (the same Wasmtime build, bundled mode):
 //! every setter on its own, then thousands of random combinations, must give
-//! the same `Ok`/`Err`, and the same message where both fail.
+//! the same `Ok`/`Err`, and the same message where both fail; where both
+//! build an engine, every `Engine::get_*` getter (worked out in Rust by
+//! `config/resolved.rs`, the C API has none) must agree too.
 //!
 //! Settings the rules refuse on purpose (their outcome cannot be predicted;
 //! see the rules' docs) are not generated: Cranelift settings outside the
@@ -187,11 +189,80 @@ fn set_bool(name: &str, v: bool, ours: &mut mbt::Config, native: &mut wasmtime::
     );
 }
 
+/// Every getter of an engine (`mbt::Engine` or `wasmtime::Engine`), one
+/// `name=value` a line. The Cranelift flag lists are sorted: Wasmtime keeps
+/// them in a `HashMap`.
+macro_rules! describe_engine {
+    ($engine:expr) => {{
+        let e = &$engine;
+        let mut flags_enabled: Vec<&str> = e.get_cranelift_flags_enabled().collect();
+        flags_enabled.sort();
+        let mut flags_set: Vec<(&str, &str)> = e.get_cranelift_flags_set().collect();
+        flags_set.sort();
+        let pooling = e.get_pooling_config().map(|p| {
+            format!(
+                "{:?}",
+                [
+                    p.get_decommit_batch_size() as u64, p.get_max_unused_warm_slots().into(), p.get_memory_keep_resident() as u64,
+                    p.get_table_keep_resident() as u64, p.get_async_stack_keep_resident() as u64, p.get_total_core_instances().into(),
+                    p.get_total_component_instances().into(), p.get_total_memories().into(), p.get_total_tables().into(),
+                    p.get_total_stacks().into(), p.get_total_gc_heaps().into(), p.get_max_memory_size() as u64,
+                    p.get_table_elements() as u64, p.get_max_core_instance_size() as u64, p.get_max_component_instance_size() as u64,
+                    p.get_max_core_instances_per_component().into(), p.get_max_memories_per_component().into(),
+                    p.get_max_tables_per_component().into(), p.get_max_tables_per_module().into(), p.get_max_memories_per_module().into(),
+                ]
+            )
+        });
+        [
+            format!("memory_may_move={:?}", e.get_memory_may_move()),
+            format!("memory_reservation={:?}", e.get_memory_reservation()),
+            format!("memory_reservation_for_growth={:?}", e.get_memory_reservation_for_growth()),
+            format!("memory_guard_size={:?}", e.get_memory_guard_size()),
+            format!("memory_init_cow={:?}", e.get_memory_init_cow()),
+            format!("signals_based_traps={:?}", e.get_signals_based_traps()),
+            format!("cranelift_opt_level={:?}", e.get_cranelift_opt_level()),
+            format!("cranelift_regalloc_algorithm={:?}", e.get_cranelift_regalloc_algorithm()),
+            format!("strategy={:?}", e.get_strategy()),
+            format!("cranelift_debug_verifier={:?}", e.get_cranelift_debug_verifier()),
+            format!("native_unwind_info={:?}", e.get_native_unwind_info()),
+            format!("parallel_compilation={:?}", e.get_parallel_compilation()),
+            format!("pooling_config={pooling:?}"),
+            format!("wasm_features={:?}", e.get_wasm_features()),
+            format!("async_stack_size={:?}", e.get_async_stack_size()),
+            format!("wasm_branch_hinting={:?}", e.get_wasm_branch_hinting()),
+            format!("concurrency_support={:?}", e.get_concurrency_support()),
+            format!("epoch_interruption={:?}", e.get_epoch_interruption()),
+            format!("consume_fuel={:?}", e.get_consume_fuel()),
+            format!("max_wasm_stack={:?}", e.get_max_wasm_stack()),
+            format!("cranelift_nan_canonicalization={:?}", e.get_cranelift_nan_canonicalization()),
+            format!("relaxed_simd_deterministic={:?}", e.get_relaxed_simd_deterministic()),
+            format!("shared_memory={:?}", e.get_shared_memory()),
+            format!("debug_info={:?}", e.get_debug_info()),
+            format!("target={:?}", e.get_target()),
+            format!("cranelift_flags_enabled={flags_enabled:?}"),
+            format!("cranelift_flags_set={flags_set:?}"),
+            format!("is_recording={:?} is_replaying={:?}", e.is_recording(), e.is_replaying()),
+        ]
+        .join("\n")
+    }};
+}
+
+/// The getters that differ between two descriptions, as readable lines.
+fn getter_diff(ours: &str, native: &str) -> Vec<String> {
+    ours.lines()
+        .zip(native.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("ours {a} | native {b}"))
+        .collect()
+}
+
 /// The outcome of building an engine from `ops` on both sides.
 #[derive(Debug)]
 struct Outcome {
     ours: Result<(), String>,
     native: Result<(), String>,
+    /// Where both built an engine: the getters that disagree.
+    getters: Vec<String>,
 }
 
 /// One case at a time: engines with pooling allocators use up the
@@ -204,17 +275,23 @@ fn run(ops: &[Op]) -> Outcome {
     let mut native = wasmtime::Config::new();
     for op in ops {
         if let Err(e) = apply(op, &mut ours, &mut native) {
-            return Outcome { ours: Err(e.clone()), native: Err(e) };
+            return Outcome { ours: Err(e.clone()), native: Err(e), getters: Vec::new() };
         }
     }
-    let native = wasmtime::Engine::new(&native).map(drop).map_err(|e| e.to_string());
+    // The native engine's getters, read before it is dropped: its pools'
+    // reservations must be gone when ours are tried.
+    let native = wasmtime::Engine::new(&native).map(|e| describe_engine!(e)).map_err(|e| e.to_string());
     let mut verdict = ours.validate().map_err(|e| e.to_string());
-    if verdict.is_ok() && native.is_ok() {
+    let mut getters = Vec::new();
+    if let (Ok(()), Ok(native)) = (&verdict, &native) {
         // Both accept: C must build the engine too (an abort here fails the
         // test process, no less visibly than an assertion).
-        verdict = mbt::Engine::new(&ours).map(drop).map_err(|e| e.to_string());
+        match mbt::Engine::new(&ours) {
+            Ok(engine) => getters = getter_diff(&describe_engine!(engine), native),
+            Err(e) => verdict = Err(e.to_string()),
+        }
     }
-    Outcome { ours: verdict, native }
+    Outcome { ours: verdict, native: native.map(drop), getters }
 }
 
 /// Messages that may differ where both sides fail, with the reason.
@@ -296,12 +373,15 @@ fn disagreements(cases: impl Iterator<Item = Vec<Op>>) -> (usize, Vec<String>) {
         count += 1;
         let outcome = run(&ops);
         let agree = match (&outcome.ours, &outcome.native) {
-            (Ok(()), Ok(())) => true,
+            (Ok(()), Ok(())) => outcome.getters.is_empty(),
             (Err(a), Err(b)) => same_message(a, b),
             _ => false,
         };
         if !agree {
-            bad.push(format!("{ops:?}\n    ours:   {:?}\n    native: {:?}", outcome.ours, outcome.native));
+            bad.push(format!(
+                "{ops:?}\n    ours:   {:?}\n    native: {:?}\n    getters: {:?}",
+                outcome.ours, outcome.native, outcome.getters
+            ));
         }
     }
     (count, bad)
@@ -371,4 +451,50 @@ fn pooling_counts_beyond_the_checked_bound_are_refused() {
         let err = mbt::Engine::new(&config).unwrap_err().to_string();
         assert!(err.contains("cannot check a pooling limit total_core_instances"), "{err}");
     }
+}
+
+/// Every getter of an engine with the pooling allocator, every pooling
+/// setting changed from its default, agrees with native.
+#[test]
+fn pooling_engine_getters_agree_with_native() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    macro_rules! pooling {
+        ($p:expr) => {{
+            let p = &mut $p;
+            p.max_unused_warm_slots(2)
+                .decommit_batch_size(2)
+                .async_stack_keep_resident(4096)
+                .linear_memory_keep_resident(4096)
+                .table_keep_resident(4096)
+                .total_component_instances(4)
+                .max_component_instance_size(1 << 16)
+                .max_core_instances_per_component(3)
+                .max_memories_per_component(3)
+                .max_tables_per_component(3)
+                .total_memories(4)
+                .total_tables(4)
+                .total_stacks(4)
+                .total_core_instances(4)
+                .max_core_instance_size(1 << 16)
+                .max_tables_per_module(2)
+                .table_elements(100)
+                .max_memories_per_module(2)
+                .max_memory_size(1 << 20)
+                .total_gc_heaps(4);
+        }};
+    }
+    let mut a = mbt::PoolingAllocationConfig::new();
+    let mut b = wasmtime::PoolingAllocationConfig::new();
+    pooling!(a);
+    pooling!(b);
+    let mut ours = mbt::Config::new();
+    ours.memory_reservation(1 << 20).memory_guard_size(0).consume_fuel(true).pooling_allocation_strategy(&a);
+    let mut native = wasmtime::Config::new();
+    native.memory_reservation(1 << 20).memory_guard_size(0).consume_fuel(true);
+    native.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(b));
+    let ours = mbt::Engine::new(&ours).unwrap();
+    let native = wasmtime::Engine::new(&native).unwrap();
+    let (ours, native) = (describe_engine!(ours), describe_engine!(native));
+    assert!(ours.contains("pooling_config=Some"), "{ours}");
+    assert_eq!(ours, native, "{:?}", getter_diff(&ours, &native));
 }

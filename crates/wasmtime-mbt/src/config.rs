@@ -30,6 +30,7 @@ use crate::{Error, Result};
 mod host_memory;
 mod host_stack;
 mod pooling;
+pub(crate) mod resolved;
 pub(crate) mod rules;
 pub use host_memory::{LinearMemory, MemoryCreator};
 pub use host_stack::{StackCreator, StackMemory};
@@ -52,6 +53,8 @@ type Replay = Arc<dyn Fn(*mut sys::wasm_config_t) -> Result<()> + Send + Sync>;
 pub struct Config {
     settings: rules::Settings,
     replay: Vec<Replay>,
+    /// The pooling allocator's config, for `Engine::get_pooling_config`.
+    pooling: Option<PoolingAllocationConfig>,
 }
 
 impl Default for Config {
@@ -69,7 +72,7 @@ impl std::fmt::Debug for Config {
 impl Config {
     /// The default configuration, as `wasm_config_new`.
     pub fn new() -> Config {
-        Config { settings: rules::Settings::default(), replay: Vec::new() }
+        Config { settings: rules::Settings::default(), replay: Vec::new(), pooling: None }
     }
 
     /// Records one setting: noted now for validation, applied later to C.
@@ -111,6 +114,17 @@ impl Config {
     #[doc(hidden)]
     pub fn validate(&self) -> Result<()> {
         rules::check(&self.settings, &rules::Build::linked())
+    }
+
+    /// What an engine built from this (valid) configuration reports through
+    /// its `get_*` getters.
+    pub(crate) fn resolved(&self) -> resolved::Resolved {
+        resolved::Resolved::new(&self.settings, &rules::Build::linked())
+    }
+
+    /// The pooling allocator's config, if the pooling allocator is used.
+    pub(crate) fn pooling_config(&self) -> Option<&PoolingAllocationConfig> {
+        self.pooling.as_ref()
     }
 
     /// Validates the configuration and builds the C object for one engine.
@@ -166,7 +180,7 @@ impl Config {
             OptLevel::SpeedAndSize => "speed_and_size",
         };
         self.record(
-            |s| s.cranelift_settings.push(("opt_level".into(), value.into())),
+            |s| s.cranelift_set("opt_level", value, false),
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_cranelift_opt_level_set(c, level.to_raw()) };
@@ -184,7 +198,7 @@ impl Config {
             RegallocAlgorithm::SinglePass => "single_pass",
         };
         self.record(
-            |s| s.cranelift_settings.push(("regalloc_algorithm".into(), value.into())),
+            |s| s.cranelift_set("regalloc_algorithm", value, false),
             // SAFETY: the pointer is the live config being built.
             move |c| {
                 unsafe { sys::wasmtime_config_cranelift_regalloc_algorithm_set(c, algorithm.to_raw()) };
@@ -302,7 +316,7 @@ impl Config {
         let raw_name = c_string("Cranelift setting", name)?;
         let raw_value = c_string("Cranelift setting value", value)?;
         Ok(self.record(
-            |s| s.cranelift_settings.push((name.to_string(), value.to_string())),
+            |s| s.cranelift_set(name, value, true),
             // SAFETY: the pointer is the live config being built; the strings
             // are valid UTF-8 and outlive the call.
             move |c| {
@@ -374,6 +388,7 @@ impl Config {
     /// ```
     pub fn pooling_allocation_strategy(&mut self, pooling: &PoolingAllocationConfig) -> &mut Config {
         let recorded = pooling.clone();
+        self.pooling = Some(pooling.clone());
         self.record(
             |s| s.pooling = Some(pooling.limits()),
             move |c| {
@@ -412,13 +427,13 @@ macro_rules! simple_settings {
 
 simple_settings! {
     /// Generate DWARF debug info for compiled code (`wasmtime_config_debug_info_set`).
-    debug_info(bool) => wasmtime_config_debug_info_set;
+    debug_info(bool) => wasmtime_config_debug_info_set, s => |v| s.debug_info = Some(v);
     /// Count fuel while wasm runs; see [`Store::set_fuel`](crate::Store::set_fuel)
     /// (`wasmtime_config_consume_fuel_set`).
-    consume_fuel(bool) => wasmtime_config_consume_fuel_set;
+    consume_fuel(bool) => wasmtime_config_consume_fuel_set, s => |v| s.consume_fuel = Some(v);
     /// Allow interrupting wasm by incrementing the engine's epoch
     /// (`wasmtime_config_epoch_interruption_set`).
-    epoch_interruption(bool) => wasmtime_config_epoch_interruption_set;
+    epoch_interruption(bool) => wasmtime_config_epoch_interruption_set, s => |v| s.epoch_interruption = Some(v);
     /// Maximum stack wasm may use, in bytes (`wasmtime_config_max_wasm_stack_set`).
     /// Zero, or more than [`async_stack_size`](Config::async_stack_size),
     /// makes [`Engine::new`](crate::Engine::new) fail.
@@ -426,73 +441,73 @@ simple_settings! {
 
     /// The threads proposal: shared memories and atomics
     /// (`wasmtime_config_wasm_threads_set`).
-    wasm_threads(bool) => wasmtime_config_wasm_threads_set;
+    wasm_threads(bool) => wasmtime_config_wasm_threads_set, s => |v| s.feature(wasmparser::WasmFeatures::THREADS, v);
     /// Allow creating shared memories from the host
     /// (`wasmtime_config_shared_memory_set`).
-    shared_memory(bool) => wasmtime_config_shared_memory_set;
+    shared_memory(bool) => wasmtime_config_shared_memory_set, s => |v| s.shared_memory = v;
     /// The tail-call proposal (`wasmtime_config_wasm_tail_call_set`).
-    wasm_tail_call(bool) => wasmtime_config_wasm_tail_call_set, s => |v| s.features.tail_call = Some(v);
+    wasm_tail_call(bool) => wasmtime_config_wasm_tail_call_set, s => |v| { s.features.tail_call = Some(v); s.feature(wasmparser::WasmFeatures::TAIL_CALL, v); };
     /// The reference-types proposal (`wasmtime_config_wasm_reference_types_set`).
-    wasm_reference_types(bool) => wasmtime_config_wasm_reference_types_set;
+    wasm_reference_types(bool) => wasmtime_config_wasm_reference_types_set, s => |v| s.feature(wasmparser::WasmFeatures::REFERENCE_TYPES, v);
     /// The typed function references proposal
     /// (`wasmtime_config_wasm_function_references_set`).
-    wasm_function_references(bool) => wasmtime_config_wasm_function_references_set, s => |v| s.features.function_references = Some(v);
+    wasm_function_references(bool) => wasmtime_config_wasm_function_references_set, s => |v| { s.features.function_references = Some(v); s.feature(wasmparser::WasmFeatures::FUNCTION_REFERENCES, v); };
     /// The GC proposal (`wasmtime_config_wasm_gc_set`).
-    wasm_gc(bool) => wasmtime_config_wasm_gc_set, s => |v| s.features.gc = Some(v);
+    wasm_gc(bool) => wasmtime_config_wasm_gc_set, s => |v| { s.features.gc = Some(v); s.feature(wasmparser::WasmFeatures::GC, v); };
     /// Runtime support for garbage-collected types, needed by the GC,
     /// reference-types and exceptions proposals
     /// (`wasmtime_config_gc_support_set`).
-    gc_support(bool) => wasmtime_config_gc_support_set, s => |v| s.features.gc_types = Some(v);
+    gc_support(bool) => wasmtime_config_gc_support_set, s => |v| { s.features.gc_types = Some(v); s.feature(wasmparser::WasmFeatures::GC_TYPES, v); };
     /// The fixed-width SIMD proposal (`wasmtime_config_wasm_simd_set`).
-    wasm_simd(bool) => wasmtime_config_wasm_simd_set, s => |v| s.features.simd = Some(v);
+    wasm_simd(bool) => wasmtime_config_wasm_simd_set, s => |v| { s.features.simd = Some(v); s.feature(wasmparser::WasmFeatures::SIMD, v); };
     /// The relaxed SIMD proposal (`wasmtime_config_wasm_relaxed_simd_set`).
     /// Needs [`wasm_simd`](Config::wasm_simd).
-    wasm_relaxed_simd(bool) => wasmtime_config_wasm_relaxed_simd_set, s => |v| s.features.relaxed_simd = Some(v);
+    wasm_relaxed_simd(bool) => wasmtime_config_wasm_relaxed_simd_set, s => |v| { s.features.relaxed_simd = Some(v); s.feature(wasmparser::WasmFeatures::RELAXED_SIMD, v); };
     /// Make relaxed SIMD instructions deterministic across platforms
     /// (`wasmtime_config_wasm_relaxed_simd_deterministic_set`).
-    relaxed_simd_deterministic(bool) => wasmtime_config_wasm_relaxed_simd_deterministic_set;
+    relaxed_simd_deterministic(bool) => wasmtime_config_wasm_relaxed_simd_deterministic_set, s => |v| s.relaxed_simd_deterministic = Some(v);
     /// The bulk-memory proposal (`wasmtime_config_wasm_bulk_memory_set`).
-    wasm_bulk_memory(bool) => wasmtime_config_wasm_bulk_memory_set;
+    wasm_bulk_memory(bool) => wasmtime_config_wasm_bulk_memory_set, s => |v| s.feature(wasmparser::WasmFeatures::BULK_MEMORY, v);
     /// The multi-value proposal (`wasmtime_config_wasm_multi_value_set`).
-    wasm_multi_value(bool) => wasmtime_config_wasm_multi_value_set;
+    wasm_multi_value(bool) => wasmtime_config_wasm_multi_value_set, s => |v| s.feature(wasmparser::WasmFeatures::MULTI_VALUE, v);
     /// The multi-memory proposal (`wasmtime_config_wasm_multi_memory_set`).
-    wasm_multi_memory(bool) => wasmtime_config_wasm_multi_memory_set;
+    wasm_multi_memory(bool) => wasmtime_config_wasm_multi_memory_set, s => |v| s.feature(wasmparser::WasmFeatures::MULTI_MEMORY, v);
     /// The 64-bit memories proposal (`wasmtime_config_wasm_memory64_set`).
-    wasm_memory64(bool) => wasmtime_config_wasm_memory64_set;
+    wasm_memory64(bool) => wasmtime_config_wasm_memory64_set, s => |v| s.feature(wasmparser::WasmFeatures::MEMORY64, v);
     /// The wide-arithmetic proposal (`wasmtime_config_wasm_wide_arithmetic_set`).
-    wasm_wide_arithmetic(bool) => wasmtime_config_wasm_wide_arithmetic_set;
+    wasm_wide_arithmetic(bool) => wasmtime_config_wasm_wide_arithmetic_set, s => |v| s.feature(wasmparser::WasmFeatures::WIDE_ARITHMETIC, v);
     /// The branch-hinting proposal (`wasmtime_config_wasm_branch_hinting_set`).
-    wasm_branch_hinting(bool) => wasmtime_config_wasm_branch_hinting_set;
+    wasm_branch_hinting(bool) => wasmtime_config_wasm_branch_hinting_set, s => |v| s.branch_hinting = Some(v);
     /// The exception-handling proposal (`wasmtime_config_wasm_exceptions_set`).
-    wasm_exceptions(bool) => wasmtime_config_wasm_exceptions_set, s => |v| s.features.exceptions = Some(v);
+    wasm_exceptions(bool) => wasmtime_config_wasm_exceptions_set, s => |v| { s.features.exceptions = Some(v); s.feature(wasmparser::WasmFeatures::EXCEPTIONS, v); };
     /// The custom-page-sizes proposal (`wasmtime_config_wasm_custom_page_sizes_set`).
-    wasm_custom_page_sizes(bool) => wasmtime_config_wasm_custom_page_sizes_set;
+    wasm_custom_page_sizes(bool) => wasmtime_config_wasm_custom_page_sizes_set, s => |v| s.feature(wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES, v);
     /// The stack-switching proposal (`wasmtime_config_wasm_stack_switching_set`).
-    wasm_stack_switching(bool) => wasmtime_config_wasm_stack_switching_set, s => |v| s.features.stack_switching = Some(v);
+    wasm_stack_switching(bool) => wasmtime_config_wasm_stack_switching_set, s => |v| { s.features.stack_switching = Some(v); s.feature(wasmparser::WasmFeatures::STACK_SWITCHING, v); };
     /// The component model (`wasmtime_config_wasm_component_model_set`).
-    wasm_component_model(bool) => wasmtime_config_wasm_component_model_set;
+    wasm_component_model(bool) => wasmtime_config_wasm_component_model_set, s => |v| s.feature(wasmparser::WasmFeatures::COMPONENT_MODEL, v);
     /// The component model's `map` type
     /// (`wasmtime_config_wasm_component_model_map_set`).
-    wasm_component_model_map(bool) => wasmtime_config_wasm_component_model_map_set;
+    wasm_component_model_map(bool) => wasmtime_config_wasm_component_model_map_set, s => |v| s.feature(wasmparser::WasmFeatures::CM_MAP, v);
     /// Runtime support for component-model concurrency
     /// (`wasmtime_config_concurrency_support_set`).
     concurrency_support(bool) => wasmtime_config_concurrency_support_set, s => |v| s.concurrency_support = Some(v);
 
     /// Compile functions in parallel (`wasmtime_config_parallel_compilation_set`).
-    parallel_compilation(bool) => wasmtime_config_parallel_compilation_set;
+    parallel_compilation(bool) => wasmtime_config_parallel_compilation_set, s => |v| s.parallel_compilation = v;
     /// Run Cranelift's IR verifier on generated code, which slows compilation
     /// (`wasmtime_config_cranelift_debug_verifier_set`).
-    cranelift_debug_verifier(bool) => wasmtime_config_cranelift_debug_verifier_set, s => |v: bool| s.cranelift_settings.push(("enable_verifier".into(), v.to_string()));
+    cranelift_debug_verifier(bool) => wasmtime_config_cranelift_debug_verifier_set, s => |v: bool| s.cranelift_set("enable_verifier", &v.to_string(), false);
     /// Canonicalize NaNs produced by float instructions, for determinism
     /// (`wasmtime_config_cranelift_nan_canonicalization_set`).
-    cranelift_nan_canonicalization(bool) => wasmtime_config_cranelift_nan_canonicalization_set, s => |v: bool| s.cranelift_settings.push(("enable_nan_canonicalization".into(), v.to_string()));
+    cranelift_nan_canonicalization(bool) => wasmtime_config_cranelift_nan_canonicalization_set, s => |v: bool| s.cranelift_set("enable_nan_canonicalization", &v.to_string(), false);
     /// Register unwind info for compiled code with the host's unwinder
     /// (`wasmtime_config_native_unwind_info_set`).
     native_unwind_info(bool) => wasmtime_config_native_unwind_info_set, s => |v| s.native_unwind_info = Some(v);
 
     /// Whether a linear memory may move when it grows
     /// (`wasmtime_config_memory_may_move_set`).
-    memory_may_move(bool) => wasmtime_config_memory_may_move_set;
+    memory_may_move(bool) => wasmtime_config_memory_may_move_set, s => |v| s.memory_may_move = Some(v);
     /// Bytes of virtual memory reserved up front for each linear memory
     /// (`wasmtime_config_memory_reservation_set`).
     memory_reservation(u64) => wasmtime_config_memory_reservation_set, s => |v| s.memory_reservation = Some(v);
@@ -501,10 +516,10 @@ simple_settings! {
     memory_guard_size(u64) => wasmtime_config_memory_guard_size_set, s => |v| s.memory_guard_size = Some(v);
     /// Extra bytes reserved when a linear memory moves to grow
     /// (`wasmtime_config_memory_reservation_for_growth_set`).
-    memory_reservation_for_growth(u64) => wasmtime_config_memory_reservation_for_growth_set;
+    memory_reservation_for_growth(u64) => wasmtime_config_memory_reservation_for_growth_set, s => |v| s.memory_reservation_for_growth = Some(v);
     /// Initialize linear memories copy-on-write from the module image
     /// (`wasmtime_config_memory_init_cow_set`).
-    memory_init_cow(bool) => wasmtime_config_memory_init_cow_set;
+    memory_init_cow(bool) => wasmtime_config_memory_init_cow_set, s => |v| s.memory_init_cow = Some(v);
     /// Catch traps with signal handlers rather than explicit checks
     /// (`wasmtime_config_signals_based_traps_set`).
     signals_based_traps(bool) => wasmtime_config_signals_based_traps_set, s => |v| s.signals_based_traps = Some(v);

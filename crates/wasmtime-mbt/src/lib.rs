@@ -78,7 +78,11 @@ pub use config::{Config, LinearMemory, MemoryCreator, OptLevel, PoolingAllocatio
 pub use bottom_refs::{NoExtern, NoFunc, NoneRef};
 pub use code_builder::{CodeBuilder, CodeHint};
 pub use precompiled::Precompiled;
-pub use engine::Engine;
+pub use engine::{Engine, EngineWeak};
+/// The wasm proposals an engine enables ([`Engine::get_wasm_features`]): the
+/// same type as `wasmtime::WasmFeatures`, a re-export of
+/// `wasmparser::WasmFeatures`.
+pub use wasmparser::WasmFeatures;
 pub use error::{bail, ensure, format_err, Error, OutOfMemory, Result, ToWasmtimeResult};
 pub use externals::{Export, Extern};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, ValRaw, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList};

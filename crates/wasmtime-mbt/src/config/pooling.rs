@@ -93,13 +93,12 @@ impl PoolingAllocationConfig {
 /// Generates the setters: same name on `wasmtime::PoolingAllocationConfig`,
 /// `wasmtime_pooling_allocation_config_<name>_set` in C.
 macro_rules! pooling_settings {
-    ($($(#[$doc:meta])* $name:ident($ty:ty) => $c:ident $(, $field:ident)?;)*) => {
+    ($($(#[$doc:meta])* $name:ident($ty:ty) => $c:ident;)*) => {
         impl PoolingAllocationConfig {$(
             $(#[$doc])*
             pub fn $name(&mut self, value: $ty) -> &mut PoolingAllocationConfig {
                 self.record(
-                    #[allow(unused_variables)]
-                    |limits| { $(limits.$field = value;)? },
+                    |limits| limits.$name = value,
                     // SAFETY: the pointer is the live pooling config being built.
                     move |c| unsafe { sys::$c(c, value) },
                 )
@@ -127,7 +126,7 @@ pooling_settings! {
     table_keep_resident(usize) => wasmtime_pooling_allocation_config_table_keep_resident_set;
     /// Maximum number of component instances alive at once
     /// (`wasmtime_pooling_allocation_config_total_component_instances_set`).
-    total_component_instances(u32) => wasmtime_pooling_allocation_config_total_component_instances_set, total_component_instances;
+    total_component_instances(u32) => wasmtime_pooling_allocation_config_total_component_instances_set;
     /// Maximum size, in bytes, of a component instance's metadata
     /// (`wasmtime_pooling_allocation_config_max_component_instance_size_set`).
     max_component_instance_size(usize) => wasmtime_pooling_allocation_config_max_component_instance_size_set;
@@ -142,16 +141,16 @@ pooling_settings! {
     max_tables_per_component(u32) => wasmtime_pooling_allocation_config_max_tables_per_component_set;
     /// Maximum linear memories alive at once
     /// (`wasmtime_pooling_allocation_config_total_memories_set`).
-    total_memories(u32) => wasmtime_pooling_allocation_config_total_memories_set, total_memories;
+    total_memories(u32) => wasmtime_pooling_allocation_config_total_memories_set;
     /// Maximum tables alive at once
     /// (`wasmtime_pooling_allocation_config_total_tables_set`).
-    total_tables(u32) => wasmtime_pooling_allocation_config_total_tables_set, total_tables;
+    total_tables(u32) => wasmtime_pooling_allocation_config_total_tables_set;
     /// Maximum async stacks alive at once
     /// (`wasmtime_pooling_allocation_config_total_stacks_set`).
-    total_stacks(u32) => wasmtime_pooling_allocation_config_total_stacks_set, total_stacks;
+    total_stacks(u32) => wasmtime_pooling_allocation_config_total_stacks_set;
     /// Maximum core instances alive at once
     /// (`wasmtime_pooling_allocation_config_total_core_instances_set`).
-    total_core_instances(u32) => wasmtime_pooling_allocation_config_total_core_instances_set, total_core_instances;
+    total_core_instances(u32) => wasmtime_pooling_allocation_config_total_core_instances_set;
     /// Maximum size, in bytes, of a core instance's metadata
     /// (`wasmtime_pooling_allocation_config_max_core_instance_size_set`).
     max_core_instance_size(usize) => wasmtime_pooling_allocation_config_max_core_instance_size_set;
@@ -160,14 +159,50 @@ pooling_settings! {
     max_tables_per_module(u32) => wasmtime_pooling_allocation_config_max_tables_per_module_set;
     /// Maximum elements of one table
     /// (`wasmtime_pooling_allocation_config_table_elements_set`).
-    table_elements(usize) => wasmtime_pooling_allocation_config_table_elements_set, table_elements;
+    table_elements(usize) => wasmtime_pooling_allocation_config_table_elements_set;
     /// Maximum linear memories defined by one core module
     /// (`wasmtime_pooling_allocation_config_max_memories_per_module_set`).
     max_memories_per_module(u32) => wasmtime_pooling_allocation_config_max_memories_per_module_set;
     /// Maximum size, in bytes, of one linear memory
     /// (`wasmtime_pooling_allocation_config_max_memory_size_set`).
-    max_memory_size(usize) => wasmtime_pooling_allocation_config_max_memory_size_set, max_memory_size;
+    max_memory_size(usize) => wasmtime_pooling_allocation_config_max_memory_size_set;
     /// Maximum GC heaps alive at once
     /// (`wasmtime_pooling_allocation_config_total_gc_heaps_set`).
-    total_gc_heaps(u32) => wasmtime_pooling_allocation_config_total_gc_heaps_set, total_gc_heaps;
+    total_gc_heaps(u32) => wasmtime_pooling_allocation_config_total_gc_heaps_set;
+}
+
+/// Generates the getters, as `wasmtime::PoolingAllocationConfig::get_*`:
+/// the value set, or Wasmtime's default.
+macro_rules! pooling_getters {
+    ($($getter:ident -> $ty:ty = $field:ident;)*) => {
+        impl PoolingAllocationConfig {$(
+            #[doc = concat!("The configured [`", stringify!($field), "`](PoolingAllocationConfig::", stringify!($field), "), as `wasmtime::PoolingAllocationConfig::", stringify!($getter), "`.")]
+            pub fn $getter(&self) -> $ty {
+                self.limits.$field
+            }
+        )*}
+    };
+}
+
+pooling_getters! {
+    get_decommit_batch_size -> usize = decommit_batch_size;
+    get_max_unused_warm_slots -> u32 = max_unused_warm_slots;
+    get_memory_keep_resident -> usize = linear_memory_keep_resident;
+    get_table_keep_resident -> usize = table_keep_resident;
+    get_async_stack_keep_resident -> usize = async_stack_keep_resident;
+    get_total_core_instances -> u32 = total_core_instances;
+    get_total_component_instances -> u32 = total_component_instances;
+    get_total_memories -> u32 = total_memories;
+    get_total_tables -> u32 = total_tables;
+    get_total_stacks -> u32 = total_stacks;
+    get_total_gc_heaps -> u32 = total_gc_heaps;
+    get_max_memory_size -> usize = max_memory_size;
+    get_table_elements -> usize = table_elements;
+    get_max_core_instance_size -> usize = max_core_instance_size;
+    get_max_component_instance_size -> usize = max_component_instance_size;
+    get_max_core_instances_per_component -> u32 = max_core_instances_per_component;
+    get_max_memories_per_component -> u32 = max_memories_per_component;
+    get_max_tables_per_component -> u32 = max_tables_per_component;
+    get_max_tables_per_module -> u32 = max_tables_per_module;
+    get_max_memories_per_module -> u32 = max_memories_per_module;
 }

@@ -75,7 +75,8 @@ pub(crate) struct Features {
     pub stack_switching: Option<bool>,
 }
 
-/// The pooling allocator's limits that size its pools.
+/// Every setting of a `PoolingAllocationConfig` (what sizes the pools is
+/// validated; `Engine::get_pooling_config` reports them all).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Pooling {
     pub total_memories: u32,
@@ -86,10 +87,24 @@ pub(crate) struct Pooling {
     pub total_component_instances: u32,
     pub table_elements: usize,
     pub max_memory_size: usize,
+    pub max_unused_warm_slots: u32,
+    pub decommit_batch_size: usize,
+    pub async_stack_keep_resident: usize,
+    pub linear_memory_keep_resident: usize,
+    pub table_keep_resident: usize,
+    pub max_component_instance_size: usize,
+    pub max_core_instances_per_component: u32,
+    pub max_memories_per_component: u32,
+    pub max_tables_per_component: u32,
+    pub max_core_instance_size: usize,
+    pub max_tables_per_module: u32,
+    pub max_memories_per_module: u32,
 }
 
 impl Default for Pooling {
-    /// `wasmtime::PoolingAllocationConfig::default()` on a 64-bit host.
+    /// `wasmtime::PoolingAllocationConfig::default()` on a 64-bit host
+    /// (`PoolingAllocationConfig` and `InstanceLimits` defaults in Wasmtime
+    /// 48.0.8's `config.rs`).
     fn default() -> Pooling {
         Pooling {
             total_memories: 1000,
@@ -100,6 +115,18 @@ impl Default for Pooling {
             total_component_instances: 1000,
             table_elements: 20_000,
             max_memory_size: 1 << 32,
+            max_unused_warm_slots: 100,
+            decommit_batch_size: 1,
+            async_stack_keep_resident: 0,
+            linear_memory_keep_resident: 0,
+            table_keep_resident: 0,
+            max_component_instance_size: 1 << 20,
+            max_core_instances_per_component: u32::MAX,
+            max_memories_per_component: u32::MAX,
+            max_tables_per_component: u32::MAX,
+            max_core_instance_size: 1 << 20,
+            max_tables_per_module: 1,
+            max_memories_per_module: 1,
         }
     }
 }
@@ -123,6 +150,27 @@ pub(crate) struct Settings {
     pub memory_reservation: Option<u64>,
     pub memory_guard_size: Option<u64>,
     pub pooling: Option<Pooling>,
+
+    // Settings validation does not need, recorded for the `Engine::get_*`
+    // getters (`None`: Wasmtime's default).
+    /// `cranelift_flag_set` settings still user-specified, as Wasmtime's
+    /// `UserSpecified::Yes`: a later setter of the same name (such as
+    /// `cranelift_opt_level`) takes the setting over.
+    pub cranelift_user_settings: Vec<(String, String)>,
+    /// Proposals explicitly enabled and disabled (`Config::wasm_*`), as
+    /// Wasmtime's `enabled_features`/`disabled_features`.
+    pub enabled_features: wasmparser::WasmFeatures,
+    pub disabled_features: wasmparser::WasmFeatures,
+    pub debug_info: Option<bool>,
+    pub consume_fuel: Option<bool>,
+    pub epoch_interruption: Option<bool>,
+    pub memory_may_move: Option<bool>,
+    pub memory_reservation_for_growth: Option<u64>,
+    pub memory_init_cow: Option<bool>,
+    pub relaxed_simd_deterministic: Option<bool>,
+    pub branch_hinting: Option<bool>,
+    pub parallel_compilation: bool,
+    pub shared_memory: bool,
 }
 
 impl Default for Settings {
@@ -142,7 +190,38 @@ impl Default for Settings {
             memory_reservation: None,
             memory_guard_size: None,
             pooling: None,
+            cranelift_user_settings: Vec::new(),
+            enabled_features: wasmparser::WasmFeatures::empty(),
+            disabled_features: wasmparser::WasmFeatures::empty(),
+            debug_info: None,
+            consume_fuel: None,
+            epoch_interruption: None,
+            memory_may_move: None,
+            memory_reservation_for_growth: None,
+            memory_init_cow: None,
+            relaxed_simd_deterministic: None,
+            branch_hinting: None,
+            parallel_compilation: true,
+            shared_memory: false,
         }
+    }
+}
+
+impl Settings {
+    /// A Cranelift setting: `user` for `cranelift_flag_set`, not for the
+    /// `cranelift_*` convenience setters (Wasmtime's `UserSpecified`).
+    pub(crate) fn cranelift_set(&mut self, name: &str, value: &str, user: bool) {
+        self.cranelift_settings.push((name.to_string(), value.to_string()));
+        self.cranelift_user_settings.retain(|(n, _)| n != name);
+        if user {
+            self.cranelift_user_settings.push((name.to_string(), value.to_string()));
+        }
+    }
+
+    /// `Config::wasm_features(flag, enable)`.
+    pub(crate) fn feature(&mut self, flag: wasmparser::WasmFeatures, enable: bool) {
+        self.enabled_features.set(flag, enable);
+        self.disabled_features.set(flag, !enable);
     }
 }
 
@@ -203,7 +282,7 @@ fn cranelift_kind(name: &str) -> Option<Kind> {
     (std::env::consts::ARCH == "x86_64" && CRANELIFT_X86_FLAGS.contains(&name)).then_some(Kind::Bool)
 }
 
-fn parse_bool(value: &str) -> Option<bool> {
+pub(crate) fn parse_bool(value: &str) -> Option<bool> {
     match value {
         "true" | "on" | "yes" | "1" => Some(true),
         "false" | "off" | "no" | "0" => Some(false),
@@ -270,6 +349,8 @@ pub(crate) fn check(settings: &Settings, build: &Build) -> Result<()> {
     let unsupported: Vec<(&str, Option<bool>)> = match strategy {
         Strategy::Winch => vec![
             ("relaxed_simd", f.relaxed_simd),
+            // Winch on aarch64 lacks threads too.
+            ("threads", (arch == "aarch64" && s.enabled_features.contains(wasmparser::WasmFeatures::THREADS)).then_some(true)),
             ("tail_call", f.tail_call),
             ("exceptions", f.exceptions),
             ("function_references", f.function_references),
