@@ -438,7 +438,7 @@ pub trait WasmResults: Sized {
     /// Reads them from `raw[..COUNT]`.
     ///
     /// # Safety
-    /// `raw` must hold values of [`WasmResults::valtypes`] from `store`.
+    /// `raw` must hold values of [`WasmResults::list_valtypes`] from `store`.
     unsafe fn load_all(store: StoreRef<'_>, raw: &[ValRaw]) -> Self;
     /// Reads them from [`Val`]s, or `None` if the count or a type differs.
     fn from_vals(store: StoreRef<'_>, vals: &[Val]) -> Option<Self>;
@@ -673,7 +673,7 @@ macro_rules! tuple_lists {
 for_each_arity!(tuple_lists);
 
 /// A tuple of [`WasmTy`] types, as `wasmtime::WasmTyList` (the parameter
-/// lists of [`Func::wrap_async`](crate::Func::wrap_async)).
+/// lists of `wasmtime`'s `Func::wrap_async`, not in the C API).
 ///
 /// ```
 /// use wasmtime_mbt::{ValType, WasmTyList};
