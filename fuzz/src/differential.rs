@@ -381,6 +381,15 @@ pub fn check(wasm: &[u8], u: &mut Unstructured<'_>) -> Summary {
         if matches!(mo, Outcome::Trap(_)) {
             summary.traps += 1;
         }
+        // How deep wasm gets before the stack runs out depends on the host
+        // frames below the entry point (the two crates reach wasm through
+        // different Rust code), so after a stack overflow the fuel left and
+        // any global or memory written on the way down may differ: the run
+        // ends here (a harness bug of the first long run, RELIABILITY.md
+        // finding 7).
+        if mo == Outcome::Trap("StackOverflow".into()) {
+            break;
+        }
         let after = (mbt_side::state(&mut ms, &mbt_module, &mi), native_side::state(&mut ns, &native_module, &ni));
         assert_eq!(after.0, after.1, "state after call {name}({args:?}) differs");
         if after.0.fuel == 0 {

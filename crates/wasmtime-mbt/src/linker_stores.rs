@@ -108,16 +108,32 @@ impl DefinedStores {
         if !foreign {
             return Ok(());
         }
-        // A missing (or mistyped) import is reported first: resolve the
-        // imports without a store, which cannot panic.
+        // `wasmtime` looks every import up by name (a missing one is an
+        // `Err`), then sizes the memories and tables with the store (the
+        // panic), and only then checks the imports' types (an `Err`). The
+        // imports are resolved here without a store, which cannot panic:
+        // that checks names and types at once, so for a memory or table of
+        // another store only an unknown import may stay an `Err` (fuzzing
+        // finding 8: a mistyped import came back as an `Err` here where
+        // `wasmtime` panics).
         let mut pre = std::ptr::null_mut();
         // SAFETY: the linker and module are live; `pre` is owned on success.
-        unsafe { Error::check(sys::wasmtime_linker_instantiate_pre(linker, module.as_raw(), &mut pre))? };
-        // SAFETY: owned, from the successful call.
-        drop(unsafe { Owned::from_raw(pre) });
+        match unsafe { Error::check(sys::wasmtime_linker_instantiate_pre(linker, module.as_raw(), &mut pre)) } {
+            // SAFETY: owned, from the successful call.
+            Ok(()) => drop(unsafe { Owned::from_raw(pre) }),
+            Err(e) if !sized || is_unknown_import(&e) => return Err(e),
+            Err(_) => {}
+        }
         if sized {
             crate::store::wrong_store_panic()
         }
         Err(Error::msg("cross-`Store` instantiation is not currently supported"))
     }
+}
+
+/// Whether `e` is `wasmtime`'s `UnknownImportError` ("unknown import:
+/// `module::name` has not been defined"), which the C API passes on as its
+/// message only.
+fn is_unknown_import(e: &Error) -> bool {
+    format!("{e:?}").contains("unknown import: `")
 }

@@ -78,6 +78,35 @@ isolated! {
 }
 
 isolated! {
+    /// Fuzzing finding 8: `wasmtime` sizes a memory or table of another
+    /// store as soon as every import is found by name, before checking the
+    /// imports' types, so a mistyped import still panics; only an unknown
+    /// import is an `Err` first.
+    fn cross_store_memory_panics_before_the_type_check() {
+        let (engine, linker, _a) = linker_with(|a| Memory::new(a, MemoryType::new(1, None)).unwrap().into());
+        let mut b = Store::new(&engine, ());
+        for wat in [
+            r#"(module (import "m" "x" (func)))"#,
+            r#"(module (import "m" "x" (memory 2)))"#,
+            r#"(module (import "m" "x" (table 1 funcref)))"#,
+        ] {
+            let module = Module::new(&engine, wat).unwrap();
+            assert_panics_with(|| linker.instantiate(&mut b, &module), "object used with the wrong store");
+        }
+        let module = Module::new(&engine, r#"(module (import "m" "x" (memory 1)) (import "m" "y" (func)))"#).unwrap();
+        let err = linker.instantiate(&mut b, &module).unwrap_err();
+        assert!(format!("{err:?}").contains("unknown import: `m::y` has not been defined"), "{err:?}");
+        // A global of another store under a mistyped import: the type error.
+        let (engine, linker, _a) =
+            linker_with(|a| Global::new(a, GlobalType::new(ValType::I32, Mutability::Const), Val::I32(1)).unwrap().into());
+        let module = Module::new(&engine, r#"(module (import "m" "x" (global i64)))"#).unwrap();
+        let mut b = Store::new(&engine, ());
+        let err = linker.instantiate(&mut b, &module).unwrap_err();
+        assert!(format!("{err:?}").contains("incompatible import type"), "{err:?}");
+    }
+}
+
+isolated! {
     /// Globals and functions are not sized: `wasmtime` returns an `Err`.
     fn cross_store_global_and_func_in_linker_are_errors() {
         let (engine, linker, _a) =
