@@ -332,9 +332,10 @@ fn unchecked_typed_func_with_wrong_types_is_an_error() {
     // The instance is still usable after all of these.
     assert_eq!(right.call(&mut store, (8,)).unwrap(), (8,));
     // A parameter of the wrong type fails in Wasmtime's lowering, inside
-    // the instance, which Wasmtime then refuses to enter again (as a
-    // dynamic `Func::call` with a wrong `Val` does, natively too).
+    // the instance. Whether Wasmtime lets the instance be entered again
+    // afterwards differs between releases (48.0.0, the prebuilt library,
+    // refuses: "cannot enter component instance"; 48.0.8 allows it), so
+    // this comes last and only the `Err` is checked.
     let wrong_param = unsafe { TypedFunc::<(String,), (u32,)>::new_unchecked(id) };
     assert!(wrong_param.call(&mut store, ("x".to_string(),)).is_err());
-    assert!(format!("{:#}", right.call(&mut store, (8,)).unwrap_err()).contains("cannot enter component instance"));
 }
