@@ -12,7 +12,7 @@ use crate::func::StoreRef;
 use crate::{HeapType, Ref, RefType, Result, Val, ValType, WasmTy};
 
 macro_rules! bottom_refs {
-    ($($(#[$doc:meta])* $name:ident: $heap:ident, $wasm:literal, $top:literal, $ref_variant:ident, $val_variant:ident, $slot:expr;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident: $heap:ident, $wasm:literal, $ref_variant:ident, $val_variant:ident, $slot:expr;)*) => {$(
         $(#[$doc])*
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
         pub struct $name {
@@ -98,7 +98,7 @@ bottom_refs! {
     /// assert!(NoFunc::null_val().funcref().unwrap().is_none());
     /// # Ok(()) }
     /// ```
-    NoFunc: NoFunc, "(ref null nofunc)", "func", Func, FuncRef, ValRaw { funcref: ptr::null_mut() };
+    NoFunc: NoFunc, "(ref null nofunc)", Func, FuncRef, ValRaw { funcref: ptr::null_mut() };
     /// The uninhabited type of `(ref noextern)`, the bottom of the `extern`
     /// hierarchy, as `wasmtime::NoExtern`: `Option<NoExtern>` stands for
     /// `nullexternref`, whose only value is null.
@@ -117,7 +117,7 @@ bottom_refs! {
     /// assert!(matches!(NoExtern::null_ref(), Ref::Extern(None)));
     /// # Ok(()) }
     /// ```
-    NoExtern: NoExtern, "(ref null noextern)", "extern", Extern, ExternRef, ValRaw { externref: 0 };
+    NoExtern: NoExtern, "(ref null noextern)", Extern, ExternRef, ValRaw { externref: 0 };
     /// The uninhabited type of `(ref none)`, the bottom of the `any`
     /// hierarchy, as `wasmtime::NoneRef`: `Option<NoneRef>` stands for
     /// `nullref`, whose only value is null.
@@ -135,5 +135,5 @@ bottom_refs! {
     /// assert!(matches!(NoneRef::null_ref(), Ref::Any(None)));
     /// # Ok(()) }
     /// ```
-    NoneRef: None, "(ref null none)", "any", Any, AnyRef, ValRaw { anyref: 0 };
+    NoneRef: None, "(ref null none)", Any, AnyRef, ValRaw { anyref: 0 };
 }

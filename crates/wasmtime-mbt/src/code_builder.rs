@@ -67,16 +67,7 @@ impl<'a> CodeBuilder<'a> {
 
     /// As [`CodeBuilder::wasm_binary`], accepting the text format too.
     pub fn wasm_binary_or_text(&mut self, wasm_bytes: &'a [u8], wasm_path: Option<&'a Path>) -> Result<&mut Self> {
-        let wasm: Cow<'a, [u8]> = if wasm_bytes.starts_with(b"\0asm") {
-            wasm_bytes.into()
-        } else {
-            let wasm = crate::wat2wasm(wasm_bytes);
-            match wasm_path {
-                Some(path) => wasm.with_context(|| format!("failed to parse {}", path.display()))?,
-                None => wasm?,
-            }
-            .into()
-        };
+        let wasm = to_binary(wasm_bytes, wasm_path)?;
         self.wasm_binary(wasm, wasm_path)
     }
 
@@ -88,12 +79,7 @@ impl<'a> CodeBuilder<'a> {
 
     /// Configures the binary or text in `file`.
     pub fn wasm_binary_or_text_file(&mut self, file: &'a Path) -> Result<&mut Self> {
-        let bytes = read(file)?;
-        let wasm = if bytes.starts_with(b"\0asm") {
-            bytes
-        } else {
-            crate::wat2wasm(&bytes).with_context(|| format!("failed to parse {}", file.display()))?
-        };
+        let wasm = to_binary(&read(file)?, Some(file))?.into_owned();
         self.wasm_binary(wasm, Some(file))
     }
 
@@ -134,6 +120,16 @@ impl<'a> CodeBuilder<'a> {
 
     fn wasm(&self) -> Result<&[u8]> {
         self.wasm.as_deref().ok_or_else(|| Error::msg("no wasm bytes have been configured"))
+    }
+}
+
+/// Binary as it is, text converted ([`crate::module::to_binary`]); a text
+/// error names `path`, if given.
+fn to_binary<'b>(bytes: &'b [u8], path: Option<&Path>) -> Result<Cow<'b, [u8]>> {
+    let wasm = crate::module::to_binary(bytes);
+    match path {
+        Some(path) => wasm.with_context(|| format!("failed to parse {}", path.display())),
+        None => wasm,
     }
 }
 

@@ -68,7 +68,7 @@ impl std::fmt::Debug for Module {
 }
 
 /// Text format is turned into binary; binary is returned as is.
-fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+pub(crate) fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     if bytes.starts_with(b"\0asm") {
         Ok(bytes.into())
     } else {

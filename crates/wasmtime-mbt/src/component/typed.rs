@@ -118,7 +118,7 @@ pub unsafe trait Lift: ComponentType + Sized {
     #[doc(hidden)]
     unsafe fn lift_raw(raw: &sys::wasmtime_component_val_t, store: &StoreOpaque) -> Result<Self> {
         // SAFETY: forwarded.
-        Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store)
+        unsafe { lift_via_val(raw, store) }
     }
 
     /// A result list (a tuple's elements) from C values.
@@ -149,6 +149,16 @@ pub unsafe trait ComponentNamedList: ComponentType {
 
 fn mismatch(expected: &str, found: &Type) -> Error {
     Error::msg(format!("type mismatch: expected `{expected}`, found `{}`", found.desc()))
+}
+
+/// [`Lift::lift_raw`] through [`Val`]: the default, and the fallback of the
+/// direct conversions for a value of another kind (whose error it gives).
+///
+/// # Safety
+/// As for [`Lift::lift_raw`].
+unsafe fn lift_via_val<T: Lift>(raw: &sys::wasmtime_component_val_t, store: &StoreOpaque) -> Result<T> {
+    // SAFETY: forwarded.
+    T::from_val(unsafe { Val::from_raw(raw, store.id())? }, store)
 }
 
 fn wrong_val(expected: &str, found: &Val) -> Error {
@@ -196,7 +206,7 @@ macro_rules! primitives {
                 }
                 // Another kind, or no `char`: the `Val` path's error.
                 // SAFETY: forwarded.
-                Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store)
+                unsafe { lift_via_val(raw, store) }
             }
         }
     )*};
@@ -275,7 +285,7 @@ unsafe impl Lift for String {
         match unsafe { read_raw_string(raw) } {
             Some(s) => s,
             // SAFETY: forwarded.
-            None => Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store),
+            None => unsafe { lift_via_val(raw, store) },
         }
     }
 }
@@ -354,7 +364,7 @@ unsafe impl<T: Lift> Lift for Vec<T> {
         // SAFETY (both): forwarded; the elements are valid values too.
         match unsafe { read_raw_list(raw) } {
             Some(items) => items.iter().map(|v| unsafe { T::lift_raw(v, store) }).collect(),
-            None => Self::from_val(unsafe { Val::from_raw(raw, store.id())? }, store),
+            None => unsafe { lift_via_val(raw, store) },
         }
     }
 }
