@@ -34,7 +34,7 @@ macro_rules! client_files {
 /// The client files of `tests/client/`, in both builds.
 macro_rules! all_client_files {
     () => {
-        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, gc_refs, signatures, async_calls, component, api_items, engine);
+        client_files!("client": calls, host, traps, memory, globals, tables, interrupts, modules, refs, linking, store, drop_in, gc, gc_refs, signatures, async_calls, component, api_items, engine, concrete_types);
     };
 }
 
@@ -156,6 +156,9 @@ cases! {
     api_items {
         bottom_refs_typed, code_builder_and_precompiled, code_from_files, extern_type_default_values,
         raw_values_and_small_items, memory_access_error_type, array_fixed_and_i8_slices, host_memory_creator,
+    }
+    concrete_types {
+        concrete_types_from_module, concrete_host_func_types, concrete_types_of_two_engines,
     }
     engine {
         engine_getters_default, engine_getters_fuel_and_stacks, engine_getters_memory, engine_getters_cranelift,

@@ -74,7 +74,7 @@ impl Func {
     }
 
     /// Like [`Func::new`], with a type the C API cannot describe (a
-    /// concrete or continuation reference type) as an `Err` instead of a
+    /// continuation reference type) as an `Err` instead of a
     /// panic, as `wasmtime::Func::try_new`. A type of another engine still
     /// panics.
     ///

@@ -1068,13 +1068,10 @@ impl ExnRef {
     }
 
     /// Whether the exception's type matches `ty`, as
-    /// `wasmtime::ExnRef::matches_ty`: any exception matches `exn`, and the
-    /// concrete exception types (which carry no type in this crate's
-    /// [`HeapType`]) too.
+    /// `wasmtime::ExnRef::matches_ty`: `exn`, or its own concrete type.
     #[track_caller]
     pub fn matches_ty(&self, store: impl AsContext, ty: &HeapType) -> Result<bool> {
-        self.ty(store)?;
-        Ok(HeapType::ConcreteExn.matches(ty))
+        Ok(HeapType::ConcreteExn(self.ty(store)?).matches(ty))
     }
 
     /// The values of all fields, as `wasmtime::ExnRef::fields`.

@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use wasmtime_mbt_sys as sys;
 
@@ -308,12 +308,12 @@ impl FieldType {
     ///
     /// # Safety
     /// `raw` must be an owned, initialised C field type.
-    unsafe fn take_c(mut raw: sys::wasmtime_field_type_t) -> FieldType {
+    unsafe fn take_c(mut raw: sys::wasmtime_field_type_t, engine: &Engine) -> FieldType {
         let element_type = match u32::from(raw.storage.kind) {
             sys::WASMTIME_STORAGE_TYPE_KIND_I8 => StorageType::I8,
             sys::WASMTIME_STORAGE_TYPE_KIND_I16 => StorageType::I16,
             // SAFETY: a value-type storage has a live value type.
-            _ => StorageType::ValType(unsafe { ValType::from_raw(raw.storage.valtype) }),
+            _ => StorageType::ValType(unsafe { ValType::from_raw(raw.storage.valtype, engine) }),
         };
         let mutability = if raw.mutable_ { Mutability::Var } else { Mutability::Const };
         // SAFETY: `raw` is owned, per the caller.
@@ -371,20 +371,21 @@ const MAX_FIELDS: usize = 10_000;
 #[derive(Clone)]
 pub struct StructType {
     engine: Engine,
-    fields: Arc<[FieldType]>,
+    /// Read from `raw` on first use for a type that came from C.
+    fields: Arc<OnceLock<Box<[FieldType]>>>,
     raw: Arc<Shared<sys::wasmtime_struct_type_t>>,
 }
 
 impl fmt::Debug for StructType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StructType").field("fields", &self.fields).finish()
+        f.debug_struct("StructType").field("fields", &self.field_list()).finish()
     }
 }
 
 impl fmt::Display for StructType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(struct")?;
-        for field in self.fields.iter() {
+        for field in self.field_list() {
             write!(f, " (field {field})")?;
         }
         f.write_str(")")
@@ -393,15 +394,15 @@ impl fmt::Display for StructType {
 
 impl Hash for StructType {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.fields.hash(state);
+        self.field_list().hash(state);
     }
 }
 
 impl StructType {
     /// A final struct type with `fields`, registered with `engine`
     /// (`wasmtime_struct_type_new`), as `wasmtime::StructType::new`. `Err`
-    /// for more than 10,000 fields or a field of a concrete reference type
-    /// (which this crate cannot describe).
+    /// for more than 10,000 fields or a field of a continuation reference
+    /// type (which the C API cannot describe).
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -413,7 +414,7 @@ impl StructType {
     /// # Ok(()) }
     /// ```
     pub fn new(engine: &Engine, fields: impl IntoIterator<Item = FieldType>) -> Result<Self> {
-        let fields: Arc<[FieldType]> = fields.into_iter().collect();
+        let fields: Box<[FieldType]> = fields.into_iter().collect();
         let n = fields.len();
         if n > MAX_FIELDS {
             return Err(Error::msg(format!(
@@ -426,7 +427,7 @@ impl StructType {
         let raw = unsafe { Shared::from_raw(sys::wasmtime_struct_type_new(engine.as_raw(), c.as_ptr(), c.len())) };
         c.iter().for_each(free_c_field);
         let raw = raw.ok_or_else(|| Error::msg("failed to create struct type"))?;
-        Ok(StructType { engine: engine.clone(), fields, raw: Arc::new(raw) })
+        Ok(StructType { engine: engine.clone(), fields: Arc::new(OnceLock::from(fields)), raw: Arc::new(raw) })
     }
 
     /// From an owned C struct type of `engine`.
@@ -436,17 +437,26 @@ impl StructType {
     pub(crate) unsafe fn from_owned(engine: &Engine, raw: *mut sys::wasmtime_struct_type_t) -> Option<StructType> {
         // SAFETY: forwarded.
         let raw = unsafe { Shared::from_raw(raw) }?;
-        // SAFETY: the type is live; each field type read is owned by us.
-        let fields = unsafe {
-            let n = sys::wasmtime_struct_type_num_fields(raw.as_ptr());
-            (0..n)
-                .filter_map(|i| {
-                    let mut out = std::mem::MaybeUninit::uninit();
-                    sys::wasmtime_struct_type_field(raw.as_ptr(), i, out.as_mut_ptr()).then(|| FieldType::take_c(out.assume_init()))
-                })
-                .collect()
-        };
-        Some(StructType { engine: engine.clone(), fields, raw: Arc::new(raw) })
+        Some(StructType { engine: engine.clone(), fields: Arc::new(OnceLock::new()), raw: Arc::new(raw) })
+    }
+
+    /// The fields, read from the C type on first use (so a recursive type
+    /// is read one level at a time).
+    fn field_list(&self) -> &[FieldType] {
+        self.fields.get_or_init(|| {
+            let raw = self.raw.as_ptr();
+            // SAFETY: the type is live; each field type read is owned by us.
+            unsafe {
+                let n = sys::wasmtime_struct_type_num_fields(raw);
+                (0..n)
+                    .filter_map(|i| {
+                        let mut out = std::mem::MaybeUninit::uninit();
+                        sys::wasmtime_struct_type_field(raw, i, out.as_mut_ptr())
+                            .then(|| FieldType::take_c(out.assume_init(), &self.engine))
+                    })
+                    .collect()
+            }
+        })
     }
 
     pub(crate) fn as_raw(&self) -> *const sys::wasmtime_struct_type_t {
@@ -472,7 +482,7 @@ impl StructType {
     /// assert!(ty.field(0).unwrap().element_type().is_i16() && ty.field(1).is_none());
     /// ```
     pub fn field(&self, i: usize) -> Option<FieldType> {
-        self.fields.get(i).cloned()
+        self.field_list().get(i).cloned()
     }
 
     /// The field types.
@@ -483,7 +493,7 @@ impl StructType {
     /// assert_eq!(ty.fields().count(), 1);
     /// ```
     pub fn fields(&self) -> impl ExactSizeIterator<Item = FieldType> + '_ {
-        self.fields.iter().cloned()
+        self.field_list().iter().cloned()
     }
 
     /// Is this a subtype of `other`? Types made through the C API are final
@@ -514,7 +524,8 @@ impl StructType {
     #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
     pub fn eq(a: &StructType, b: &StructType) -> bool {
         assert!(Engine::same(&a.engine, &b.engine), "type used with the wrong engine");
-        a.fields.len() == b.fields.len() && a.fields.iter().zip(b.fields.iter()).all(|(x, y)| FieldType::eq(x, y))
+        let (a, b) = (a.field_list(), b.field_list());
+        a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| FieldType::eq(x, y))
     }
 }
 
@@ -532,33 +543,34 @@ impl StructType {
 #[derive(Clone)]
 pub struct ArrayType {
     engine: Engine,
-    field: FieldType,
+    /// Read from `raw` on first use for a type that came from C.
+    field: Arc<OnceLock<FieldType>>,
     raw: Arc<Shared<sys::wasmtime_array_type_t>>,
 }
 
 impl fmt::Debug for ArrayType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ArrayType").field("field", &self.field).finish()
+        f.debug_struct("ArrayType").field("field", self.field()).finish()
     }
 }
 
 impl fmt::Display for ArrayType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(array (field {}))", self.field)
+        write!(f, "(array (field {}))", self.field())
     }
 }
 
 impl Hash for ArrayType {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.field.hash(state);
+        self.field().hash(state);
     }
 }
 
 impl ArrayType {
     /// A final array type of `field_type` elements, registered with
     /// `engine` (`wasmtime_array_type_new`), as `wasmtime::ArrayType::new`.
-    /// Panics for an element of a concrete reference type, which this crate
-    /// cannot describe.
+    /// Panics for an element of a continuation reference type, which the C
+    /// API cannot describe.
     ///
     /// ```
     /// use wasmtime_mbt::*;
@@ -571,7 +583,7 @@ impl ArrayType {
         // type, which is freed afterwards; the result is owned.
         let raw = unsafe { Shared::from_raw(sys::wasmtime_array_type_new(engine.as_raw(), &c)) };
         free_c_field(&c);
-        ArrayType { engine: engine.clone(), field: field_type, raw: Arc::new(raw.expect("array type")) }
+        ArrayType { engine: engine.clone(), field: Arc::new(OnceLock::from(field_type)), raw: Arc::new(raw.expect("array type")) }
     }
 
     /// From an owned C array type of `engine`.
@@ -581,13 +593,19 @@ impl ArrayType {
     pub(crate) unsafe fn from_owned(engine: &Engine, raw: *mut sys::wasmtime_array_type_t) -> Option<ArrayType> {
         // SAFETY: forwarded.
         let raw = unsafe { Shared::from_raw(raw) }?;
-        // SAFETY: the type is live; the field type read is owned by us.
-        let field = unsafe {
-            let mut out = std::mem::MaybeUninit::uninit();
-            sys::wasmtime_array_type_element(raw.as_ptr(), out.as_mut_ptr());
-            FieldType::take_c(out.assume_init())
-        };
-        Some(ArrayType { engine: engine.clone(), field, raw: Arc::new(raw) })
+        Some(ArrayType { engine: engine.clone(), field: Arc::new(OnceLock::new()), raw: Arc::new(raw) })
+    }
+
+    /// The element's field type, read from the C type on first use.
+    fn field(&self) -> &FieldType {
+        self.field.get_or_init(|| {
+            // SAFETY: the type is live; the field type read is owned by us.
+            unsafe {
+                let mut out = std::mem::MaybeUninit::uninit();
+                sys::wasmtime_array_type_element(self.raw.as_ptr(), out.as_mut_ptr());
+                FieldType::take_c(out.assume_init(), &self.engine)
+            }
+        })
     }
 
     pub(crate) fn as_raw(&self) -> *const sys::wasmtime_array_type_t {
@@ -614,7 +632,7 @@ impl ArrayType {
     /// assert!(ty.field_type().mutability().is_var());
     /// ```
     pub fn field_type(&self) -> FieldType {
-        self.field.clone()
+        self.field().clone()
     }
 
     /// Whether elements can be written.
@@ -625,7 +643,7 @@ impl ArrayType {
     /// assert!(ty.mutability().is_const());
     /// ```
     pub fn mutability(&self) -> Mutability {
-        self.field.mutability()
+        self.field().mutability()
     }
 
     /// What the elements hold.
@@ -636,7 +654,7 @@ impl ArrayType {
     /// assert!(ty.element_type().is_i16());
     /// ```
     pub fn element_type(&self) -> StorageType {
-        self.field.element_type().clone()
+        self.field().element_type().clone()
     }
 
     /// Is this a subtype of `other`? As for [`StructType::matches`]: C-made
@@ -664,7 +682,7 @@ impl ArrayType {
     #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
     pub fn eq(a: &ArrayType, b: &ArrayType) -> bool {
         assert!(Engine::same(&a.engine, &b.engine), "type used with the wrong engine");
-        FieldType::eq(&a.field, &b.field)
+        FieldType::eq(a.field(), b.field())
     }
 }
 
@@ -735,17 +753,24 @@ impl ExnType {
 
     /// Lets C register (and so validate) the type.
     fn check(func_ty: &FuncType) -> Result<()> {
+        Self::c_type(func_ty).map(drop)
+    }
+
+    /// This type as a new C exception type.
+    pub(crate) fn to_c(&self) -> Result<Shared<sys::wasmtime_exn_type_t>> {
+        Self::c_type(&self.func_ty)
+    }
+
+    fn c_type(func_ty: &FuncType) -> Result<Shared<sys::wasmtime_exn_type_t>> {
         let raw = func_ty.to_raw()?;
         let mut out = std::ptr::null_mut();
         // SAFETY: the engine and function type are live; the parameter
-        // vector belongs to the function type; the result, if any, is owned
-        // and deleted at once.
+        // vector belongs to the function type; the result, if any, is owned.
         unsafe {
             let params = sys::wasm_functype_params(raw.as_ptr());
             Error::check(sys::wasmtime_exn_type_new(func_ty.engine().as_raw(), params, &mut out))?;
-            drop(Shared::from_raw(out));
+            Ok(Shared::from_raw(out).expect("exception type"))
         }
-        Ok(())
     }
 
     /// From an owned C exception type of `engine`.
@@ -790,7 +815,7 @@ impl ExnType {
     /// ```
     /// use wasmtime_mbt::*;
     /// let engine = Engine::new(Config::new().wasm_gc(true)).unwrap();
-    /// assert_eq!(ExnType::new(&engine, [ValType::I32; 3]).unwrap().fields().len(), 3);
+    /// assert_eq!(ExnType::new(&engine, [ValType::I32, ValType::I32, ValType::I32]).unwrap().fields().len(), 3);
     /// ```
     pub fn fields(&self) -> impl ExactSizeIterator<Item = FieldType> + '_ {
         self.func_ty.params().map(|v| FieldType::new(Mutability::Const, v.into()))

@@ -57,7 +57,7 @@ impl Global {
         // SAFETY: the global belongs to this live store; the type is owned.
         unsafe {
             let raw = Owned::from_raw(sys::wasmtime_global_type(store.0.opaque.context(), &self.0)).expect("global type");
-            GlobalType::from_raw(raw.as_ptr())
+            GlobalType::from_raw(raw.as_ptr(), store.engine())
         }
     }
 

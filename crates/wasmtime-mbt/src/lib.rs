@@ -45,6 +45,7 @@ mod gc_types;
 mod global;
 mod i31;
 mod guard;
+mod heap_type;
 mod instance;
 mod job;
 mod limits;
@@ -106,7 +107,8 @@ pub use tag::{Tag, TagType};
 #[allow(deprecated)]
 pub use trap::TrapCode;
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
-pub use types::{ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, TableType, ValType};
+pub use heap_type::HeapType;
+pub use types::{ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, MemoryTypeBuilder, Mutability, RefType, TableType, ValType};
 pub use val::{ContRef, Val, V128};
 pub use val_ref::Ref;
 

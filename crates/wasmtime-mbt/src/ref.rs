@@ -303,7 +303,7 @@ impl AnyRef {
                 return Err(Error::msg("the anyref has no type"));
             }
             let mut out = out.assume_init();
-            let ty = crate::types::HEAP_TYPES.get(usize::from(out.kind)).copied().unwrap_or(HeapType::Any);
+            let ty = HeapType::from_c(&out, opaque.engine());
             sys::wasmtime_heaptype_delete(&mut out);
             Ok(ty)
         }

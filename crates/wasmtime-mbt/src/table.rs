@@ -66,7 +66,7 @@ impl Table {
         // SAFETY: the table belongs to this live store; the type is owned.
         unsafe {
             let raw = Owned::from_raw(sys::wasmtime_table_type(store.0.opaque.context(), &self.0)).expect("table type");
-            TableType::from_raw(raw.as_ptr())
+            TableType::from_raw(raw.as_ptr(), store.engine())
         }
     }
 
@@ -172,7 +172,7 @@ impl Table {
         let store = store.as_context_mut();
         let opaque = &store.0.opaque;
         let ty = self.ty(&store);
-        if !Val::from(val.clone()).fits(&ValType::Ref(*ty.element())) {
+        if !Val::from(val.clone()).fits(&ValType::Ref(ty.element().clone())) {
             return Err(Error::msg("type mismatch: value does not match table element type"));
         }
         let end = dst.checked_add(len).ok_or(Trap::TableOutOfBounds)?;

@@ -12,14 +12,15 @@ use wasmtime_mbt_sys as sys;
 
 use crate::error::ErrorExt as _;
 use crate::owned::{borrow_bytes, Owned};
-use crate::{Engine, Error, Result, TagType};
+use crate::gc_types::Shared;
+use crate::{Engine, Error, HeapType, Result, TagType};
 
 /// The type of a wasm value, as `wasmtime::ValType`: a number, a vector,
 /// or a reference ([`ValType::Ref`]). `Debug` and `Display` print the wasm
 /// text form (`i32`, `(ref null func)`).
 ///
-/// Beyond `wasmtime` it is `Copy` and `Eq` (equality is the exact,
-/// structural [`ValType::eq`]).
+/// Beyond `wasmtime` it is `Eq` (equality is the exact [`ValType::eq`];
+/// concrete reference types compare by identity in their engine).
 ///
 /// ```
 /// use wasmtime_mbt::{HeapType, RefType, ValType};
@@ -29,7 +30,7 @@ use crate::{Engine, Error, Result, TagType};
 /// assert_eq!(ValType::from(RefType::new(true, HeapType::Func)), ValType::FUNCREF);
 /// assert_eq!(format!("{:?}", ValType::I64), "i64");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -85,7 +86,7 @@ impl From<RefType> for ValType {
 /// assert_eq!(r.to_string(), "(ref extern)");
 /// assert!(r.matches(&RefType::EXTERNREF) && !RefType::EXTERNREF.matches(&r));
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RefType {
     is_nullable: bool,
     heap_type: HeapType,
@@ -107,329 +108,6 @@ impl fmt::Display for RefType {
     }
 }
 
-/// The heap type of a reference, as `wasmtime::HeapType`.
-///
-/// Differs from `wasmtime` in that the concrete variants (`ConcreteFunc`,
-/// …) carry no type: the C API describes concrete types only by engine
-/// type index, so they can be read (from a module's imports, say) but not
-/// built into a new type.
-///
-/// ```
-/// use wasmtime_mbt::HeapType;
-/// assert!(HeapType::I31.matches(&HeapType::Eq) && HeapType::Eq.matches(&HeapType::Any));
-/// assert_eq!(HeapType::Struct.top(), HeapType::Any);
-/// assert_eq!(HeapType::Func.bottom(), HeapType::NoFunc);
-/// assert_eq!(HeapType::NoExtern.to_string(), "noextern");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HeapType {
-    /// `extern`: host references.
-    Extern,
-    /// `noextern`: the bottom of the `extern` hierarchy.
-    NoExtern,
-    /// `func`: any function.
-    Func,
-    /// A concrete function type (its index is not exposed).
-    ConcreteFunc,
-    /// `nofunc`: the bottom of the `func` hierarchy.
-    NoFunc,
-    /// `any`: any internal (GC) reference.
-    Any,
-    /// `none`: the bottom of the `any` hierarchy.
-    None,
-    /// `eq`: references comparable with `ref.eq`.
-    Eq,
-    /// `i31`: unboxed 31-bit integers.
-    I31,
-    /// `array`: any array.
-    Array,
-    /// A concrete array type (its index is not exposed).
-    ConcreteArray,
-    /// `struct`: any struct.
-    Struct,
-    /// A concrete struct type (its index is not exposed).
-    ConcreteStruct,
-    /// `exn`: any exception.
-    Exn,
-    /// A concrete exception type (its index is not exposed).
-    ConcreteExn,
-    /// `noexn`: the bottom of the `exn` hierarchy.
-    NoExn,
-    /// `cont`: any continuation (stack switching; the C API has no
-    /// continuation types, so it cannot cross into C).
-    Cont,
-    /// `nocont`: the bottom of the `cont` hierarchy (as [`HeapType::Cont`]).
-    NoCont,
-}
-
-impl fmt::Debug for HeapType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl fmt::Display for HeapType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            HeapType::Extern => "extern",
-            HeapType::NoExtern => "noextern",
-            HeapType::Func => "func",
-            HeapType::NoFunc => "nofunc",
-            HeapType::Any => "any",
-            HeapType::Eq => "eq",
-            HeapType::I31 => "i31",
-            HeapType::Array => "array",
-            HeapType::Struct => "struct",
-            HeapType::None => "none",
-            HeapType::ConcreteFunc => "(concrete func)",
-            HeapType::ConcreteArray => "(concrete array)",
-            HeapType::ConcreteStruct => "(concrete struct)",
-            HeapType::ConcreteExn => "(concrete exn)",
-            HeapType::Cont => "cont",
-            HeapType::NoCont => "nocont",
-            HeapType::Exn => "exn",
-            HeapType::NoExn => "noexn",
-        })
-    }
-}
-
-/// Heap types in the order of `WASMTIME_HEAPTYPE_KIND_*` (0..=15).
-pub(crate) const HEAP_TYPES: [HeapType; 16] = [
-    HeapType::Extern,
-    HeapType::NoExtern,
-    HeapType::Func,
-    HeapType::ConcreteFunc,
-    HeapType::NoFunc,
-    HeapType::Any,
-    HeapType::None,
-    HeapType::Eq,
-    HeapType::I31,
-    HeapType::Array,
-    HeapType::ConcreteArray,
-    HeapType::Struct,
-    HeapType::ConcreteStruct,
-    HeapType::Exn,
-    HeapType::ConcreteExn,
-    HeapType::NoExn,
-];
-
-macro_rules! heap_predicates {
-    ($($(#[$doc:meta])* $name:ident => [$($pat:tt)*];)*) => {
-        impl HeapType {$(
-            $(#[$doc])*
-            #[inline]
-            pub fn $name(&self) -> bool {
-                matches!(self, $($pat)*)
-            }
-        )*}
-    };
-}
-
-heap_predicates! {
-    /// Is this `extern`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::Extern.is_extern());
-    /// ```
-    is_extern => [HeapType::Extern];
-    /// Is this `func`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::Func.is_func() && !wasmtime_mbt::HeapType::ConcreteFunc.is_func());
-    /// ```
-    is_func => [HeapType::Func];
-    /// Is this `nofunc`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::NoFunc.is_no_func());
-    /// ```
-    is_no_func => [HeapType::NoFunc];
-    /// Is this `any`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::Any.is_any());
-    /// ```
-    is_any => [HeapType::Any];
-    /// Is this `i31`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::I31.is_i31());
-    /// ```
-    is_i31 => [HeapType::I31];
-    /// Is this `none`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::None.is_none());
-    /// ```
-    is_none => [HeapType::None];
-    /// Is this `cont`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::Cont.is_cont());
-    /// ```
-    is_cont => [HeapType::Cont];
-    /// Is this `exn`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::Exn.is_exn());
-    /// ```
-    is_exn => [HeapType::Exn];
-    /// Is this `noexn`?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::NoExn.is_no_exn());
-    /// ```
-    is_no_exn => [HeapType::NoExn];
-    /// Is this a concrete (indexed) type?
-    ///
-    /// ```
-    /// use wasmtime_mbt::HeapType;
-    /// assert!(HeapType::ConcreteStruct.is_concrete() && !HeapType::Struct.is_concrete());
-    /// ```
-    is_concrete => [HeapType::ConcreteFunc | HeapType::ConcreteArray | HeapType::ConcreteStruct | HeapType::ConcreteExn];
-    /// Is this a concrete function type?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::ConcreteFunc.is_concrete_func());
-    /// ```
-    is_concrete_func => [HeapType::ConcreteFunc];
-    /// Is this a concrete array type?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::ConcreteArray.is_concrete_array());
-    /// ```
-    is_concrete_array => [HeapType::ConcreteArray];
-    /// Is this a concrete struct type?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::ConcreteStruct.is_concrete_struct());
-    /// ```
-    is_concrete_struct => [HeapType::ConcreteStruct];
-    /// Is this a concrete exception type?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::ConcreteExn.is_concrete_exn());
-    /// ```
-    is_concrete_exn => [HeapType::ConcreteExn];
-    /// Is this a concrete continuation type? Always `false`: the C API has
-    /// no continuation types.
-    ///
-    /// ```
-    /// assert!(!wasmtime_mbt::HeapType::Cont.is_concrete_cont());
-    /// ```
-    is_concrete_cont => [HeapType::Cont if false];
-    /// Is this the top of its hierarchy (`any`, `extern`, `func`, `cont`, `exn`)?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::Extern.is_top() && !wasmtime_mbt::HeapType::Eq.is_top());
-    /// ```
-    is_top => [HeapType::Any | HeapType::Extern | HeapType::Func | HeapType::Cont | HeapType::Exn];
-    /// Is this the bottom of its hierarchy (`none`, `noextern`, `nofunc`, `nocont`, `noexn`)?
-    ///
-    /// ```
-    /// assert!(wasmtime_mbt::HeapType::None.is_bottom() && !wasmtime_mbt::HeapType::Any.is_bottom());
-    /// ```
-    is_bottom => [HeapType::None | HeapType::NoExtern | HeapType::NoFunc | HeapType::NoCont | HeapType::NoExn];
-}
-
-impl HeapType {
-    /// Is this an abstract (non-concrete) heap type?
-    ///
-    /// ```
-    /// use wasmtime_mbt::HeapType;
-    /// assert!(HeapType::Func.is_abstract() && !HeapType::ConcreteFunc.is_abstract());
-    /// ```
-    #[inline]
-    pub fn is_abstract(&self) -> bool {
-        !self.is_concrete()
-    }
-
-    /// The top of this type's hierarchy.
-    ///
-    /// ```
-    /// use wasmtime_mbt::HeapType;
-    /// assert_eq!(HeapType::ConcreteFunc.top(), HeapType::Func);
-    /// assert_eq!(HeapType::I31.top(), HeapType::Any);
-    /// ```
-    pub fn top(&self) -> HeapType {
-        match self {
-            HeapType::Func | HeapType::ConcreteFunc | HeapType::NoFunc => HeapType::Func,
-            HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
-            HeapType::Any
-            | HeapType::Eq
-            | HeapType::I31
-            | HeapType::Array
-            | HeapType::ConcreteArray
-            | HeapType::Struct
-            | HeapType::ConcreteStruct
-            | HeapType::None => HeapType::Any,
-            HeapType::Cont | HeapType::NoCont => HeapType::Cont,
-            HeapType::Exn | HeapType::ConcreteExn | HeapType::NoExn => HeapType::Exn,
-        }
-    }
-
-    /// The bottom of this type's hierarchy.
-    ///
-    /// ```
-    /// use wasmtime_mbt::HeapType;
-    /// assert_eq!(HeapType::Array.bottom(), HeapType::None);
-    /// assert_eq!(HeapType::Extern.bottom(), HeapType::NoExtern);
-    /// ```
-    pub fn bottom(&self) -> HeapType {
-        match self.top() {
-            HeapType::Func => HeapType::NoFunc,
-            HeapType::Extern => HeapType::NoExtern,
-            HeapType::Cont => HeapType::NoCont,
-            HeapType::Exn => HeapType::NoExn,
-            _ => HeapType::None,
-        }
-    }
-
-    /// Is this heap type a subtype of `other`, as `wasmtime::HeapType::matches`?
-    ///
-    /// Two concrete types of the same kind are taken to match: their
-    /// identity is not visible through the C API.
-    ///
-    /// ```
-    /// use wasmtime_mbt::HeapType;
-    /// assert!(HeapType::NoFunc.matches(&HeapType::ConcreteFunc));
-    /// assert!(HeapType::ConcreteArray.matches(&HeapType::Eq));
-    /// assert!(!HeapType::Any.matches(&HeapType::Eq));
-    /// assert!(!HeapType::Extern.matches(&HeapType::Any));
-    /// ```
-    pub fn matches(&self, other: &HeapType) -> bool {
-        use HeapType as H;
-        match (self, other) {
-            (a, b) if a == b => true,
-            (H::NoExtern, H::Extern) => true,
-            (H::NoFunc, H::ConcreteFunc | H::Func) => true,
-            (H::ConcreteFunc, H::Func) => true,
-            (H::NoCont, H::Cont) => true,
-            (H::None, H::ConcreteArray | H::Array | H::ConcreteStruct | H::Struct | H::I31 | H::Eq | H::Any) => true,
-            (H::ConcreteArray, H::Array | H::Eq | H::Any) => true,
-            (H::Array, H::Eq | H::Any) => true,
-            (H::ConcreteStruct, H::Struct | H::Eq | H::Any) => true,
-            (H::Struct, H::Eq | H::Any) => true,
-            (H::I31, H::Eq | H::Any) => true,
-            (H::Eq, H::Any) => true,
-            (H::NoExn, H::Exn | H::ConcreteExn) => true,
-            (H::ConcreteExn, H::Exn) => true,
-            _ => false,
-        }
-    }
-
-    /// Are `a` and `b` the same heap type (each matches the other)?
-    ///
-    /// ```
-    /// use wasmtime_mbt::HeapType;
-    /// assert!(HeapType::eq(&HeapType::Any, &HeapType::Any));
-    /// assert!(!HeapType::eq(&HeapType::I31, &HeapType::Any));
-    /// ```
-    #[allow(clippy::should_implement_trait)] // `wasmtime`'s name
-    pub fn eq(a: &HeapType, b: &HeapType) -> bool {
-        a.matches(b) && b.matches(a)
-    }
-}
 
 macro_rules! ref_consts {
     ($($(#[$doc:meta])* $name:ident = ($nullable:expr, $heap:ident);)*) => {
@@ -707,7 +385,7 @@ impl ValType {
     /// ```
     /// use wasmtime_mbt::ValType;
     /// assert!(ValType::EXTERNREF.unwrap_ref().is_nullable());
-    /// assert!(std::panic::catch_unwind(|| *ValType::I32.unwrap_ref()).is_err());
+    /// assert!(std::panic::catch_unwind(|| ValType::I32.unwrap_ref().clone()).is_err());
     /// ```
     pub fn unwrap_ref(&self) -> &RefType {
         self.as_ref().expect("ValType::unwrap_ref on a non-reference type")
@@ -792,9 +470,8 @@ impl ValType {
 
     /// An owned `wasm_valtype_t`, built through `wasmtime_valtype_to_wasm`
     /// so `v128` and GC references work (the plain `wasm.h` API aborts on
-    /// them); concrete and continuation reference types are an `Err`.
-    pub(crate) fn to_raw(self) -> Result<Owned<sys::wasm_valtype_t>> {
-        let kind = |k: u32| sys::wasmtime_valtype_t { kind: k as sys::wasmtime_valtype_kind_t, ..Default::default() };
+    /// them); continuation reference types are an `Err`.
+    pub(crate) fn to_raw(&self) -> Result<Owned<sys::wasm_valtype_t>> {
         let r = match self {
             ValType::I32 => return Ok(new_valtype(sys::WASM_I32)),
             ValType::I64 => return Ok(new_valtype(sys::WASM_I64)),
@@ -806,29 +483,32 @@ impl ValType {
             }
             ValType::Ref(r) => r,
         };
-        if r.heap_type.is_concrete() {
-            return Err(Error::msg(format!("concrete reference type {r} cannot be described without its type")));
-        }
-        let Some(index) = HEAP_TYPES.iter().position(|h| *h == r.heap_type) else {
-            return Err(Error::msg(format!("reference type {r} has no C API equivalent")));
-        };
-        let mut ty = kind(sys::WASMTIME_VALTYPE_KIND_REF);
-        ty.reftype.nullable = r.is_nullable;
-        ty.reftype.heaptype.kind = index as sys::wasmtime_heaptype_kind_t;
-        // SAFETY: a non-concrete heap type needs no engine (null is allowed
-        // then) and no payload; the result is owned.
-        Ok(unsafe { Owned::from_raw(sys::wasmtime_valtype_to_wasm(std::ptr::null(), &ty)) }.expect("valtype"))
+        r.heap_type
+            .with_c(|engine, heap| {
+                let ty = sys::wasmtime_valtype_t {
+                    kind: sys::WASMTIME_VALTYPE_KIND_REF as sys::wasmtime_valtype_kind_t,
+                    reftype: sys::wasmtime_reftype_t { nullable: r.is_nullable, heaptype: *heap },
+                };
+                // SAFETY: an abstract heap type needs no engine (null) and no
+                // payload; a concrete one's payload is live for the call,
+                // which only reads it, and `engine` is its engine. The
+                // result is owned.
+                unsafe { Owned::from_raw(sys::wasmtime_valtype_to_wasm(engine, &ty)) }.expect("valtype")
+            })
+            .map_err(|_| Error::msg(format!("reference type {r} has no C API equivalent")))
     }
 
-    /// From a borrowed `wasm_valtype_t`, through `wasmtime_valtype_new`
-    /// (never `wasm_valtype_kind`, which aborts on `v128` and GC types).
+    /// From a borrowed `wasm_valtype_t` of `engine`, through
+    /// `wasmtime_valtype_new` (never `wasm_valtype_kind`, which aborts on
+    /// `v128` and GC types).
     ///
     /// # Safety
     /// `raw` must be live.
-    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_valtype_t) -> ValType {
+    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_valtype_t, engine: &Engine) -> ValType {
         let mut ty = sys::wasmtime_valtype_t::default();
-        // SAFETY: `raw` is live; `ty` is initialised by the call and its
-        // payload freed by `wasmtime_valtype_delete`.
+        // SAFETY: `raw` is live; `ty` is initialised by the call, a concrete
+        // payload copied by `HeapType::from_c`, and freed by
+        // `wasmtime_valtype_delete`.
         unsafe {
             sys::wasmtime_valtype_new(raw, &mut ty);
             let out = match u32::from(ty.kind) {
@@ -837,10 +517,7 @@ impl ValType {
                 sys::WASMTIME_VALTYPE_KIND_F32 => ValType::F32,
                 sys::WASMTIME_VALTYPE_KIND_F64 => ValType::F64,
                 sys::WASMTIME_VALTYPE_KIND_V128 => ValType::V128,
-                _ => {
-                    let heap = HEAP_TYPES.get(usize::from(ty.reftype.heaptype.kind)).copied().unwrap_or(HeapType::Any);
-                    ValType::Ref(RefType::new(ty.reftype.nullable, heap))
-                }
+                _ => ValType::Ref(RefType::new(ty.reftype.nullable, HeapType::from_c(&ty.reftype.heaptype, engine))),
             };
             sys::wasmtime_valtype_delete(&mut ty);
             out
@@ -875,29 +552,40 @@ fn new_valtype(kind: u32) -> Owned<sys::wasm_valtype_t> {
 #[derive(Clone)]
 pub struct FuncType {
     engine: Engine,
-    params: Box<[ValType]>,
-    results: Box<[ValType]>,
+    sig: std::sync::Arc<Signature>,
 }
+
+/// A function type's parameter and result lists, shared by its clones. A
+/// type read from C keeps its C type (its identity in the engine's type
+/// registry); as a concrete reference's payload it reads the lists on first
+/// use, so a recursive type is read one level at a time.
+struct Signature {
+    lists: std::sync::OnceLock<Lists>,
+    source: Option<Shared<sys::wasm_functype_t>>,
+}
+
+/// Parameters, then results.
+type Lists = (Box<[ValType]>, Box<[ValType]>);
 
 impl fmt::Debug for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FuncType").field("params", &self.params).field("results", &self.results).finish()
+        f.debug_struct("FuncType").field("params", &self.param_types()).field("results", &self.result_types()).finish()
     }
 }
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(type (func")?;
-        if !self.params.is_empty() {
+        if !self.param_types().is_empty() {
             f.write_str(" (param")?;
-            for p in self.params.iter() {
+            for p in self.param_types() {
                 write!(f, " {p}")?;
             }
             f.write_str(")")?;
         }
-        if !self.results.is_empty() {
+        if !self.result_types().is_empty() {
             f.write_str(" (result")?;
-            for r in self.results.iter() {
+            for r in self.result_types() {
                 write!(f, " {r}")?;
             }
             f.write_str(")")?;
@@ -908,7 +596,7 @@ impl fmt::Display for FuncType {
 
 impl PartialEq for FuncType {
     fn eq(&self, other: &FuncType) -> bool {
-        self.params == other.params && self.results == other.results
+        self.lists() == other.lists()
     }
 }
 
@@ -916,8 +604,7 @@ impl Eq for FuncType {}
 
 impl std::hash::Hash for FuncType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.params.hash(state);
-        self.results.hash(state);
+        self.lists().hash(state);
     }
 }
 
@@ -931,7 +618,7 @@ impl FuncType {
     /// assert_eq!(ty.results().len(), 0);
     /// ```
     pub fn new(engine: &Engine, params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> FuncType {
-        FuncType { engine: engine.clone(), params: params.into_iter().collect(), results: results.into_iter().collect() }
+        FuncType::with_lists(engine, (params.into_iter().collect(), results.into_iter().collect()))
     }
 
     /// [`FuncType::new`], returning a `Result` as
@@ -964,7 +651,7 @@ impl FuncType {
     /// assert_eq!((ty.param(0), ty.param(1)), (Some(ValType::I64), None));
     /// ```
     pub fn param(&self, i: usize) -> Option<ValType> {
-        self.params.get(i).copied()
+        self.param_types().get(i).cloned()
     }
 
     /// The parameter types.
@@ -977,7 +664,7 @@ impl FuncType {
     /// assert_eq!(params.next(), Some(ValType::I32));
     /// ```
     pub fn params(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
-        self.params.iter().copied()
+        self.param_types().iter().cloned()
     }
 
     /// The `i`th result type, if any.
@@ -988,7 +675,7 @@ impl FuncType {
     /// assert_eq!(ty.result(0), Some(ValType::V128));
     /// ```
     pub fn result(&self, i: usize) -> Option<ValType> {
-        self.results.get(i).copied()
+        self.result_types().get(i).cloned()
     }
 
     /// The result types.
@@ -999,7 +686,7 @@ impl FuncType {
     /// assert_eq!(ty.results().collect::<Vec<_>>(), [ValType::I32, ValType::EXTERNREF]);
     /// ```
     pub fn results(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
-        self.results.iter().copied()
+        self.result_types().iter().cloned()
     }
 
     /// Is this function type a subtype of `other`: contravariant
@@ -1039,12 +726,47 @@ impl FuncType {
 
     /// The parameter types, as a slice.
     pub(crate) fn param_types(&self) -> &[ValType] {
-        &self.params
+        &self.lists().0
     }
 
     /// The result types, as a slice.
     pub(crate) fn result_types(&self) -> &[ValType] {
-        &self.results
+        &self.lists().1
+    }
+
+    fn with_lists(engine: &Engine, lists: Lists) -> FuncType {
+        let sig = Signature { lists: std::sync::OnceLock::from(lists), source: None };
+        FuncType { engine: engine.clone(), sig: std::sync::Arc::new(sig) }
+    }
+
+    /// The lists, read from the C type on first use.
+    fn lists(&self) -> &Lists {
+        self.sig.lists.get_or_init(|| {
+            let source = self.sig.source.as_ref().expect("a function type without lists has a C type");
+            // SAFETY: the C type is live and owned by this signature.
+            unsafe { read_lists(source.as_ptr(), &self.engine) }
+        })
+    }
+
+    /// A function type of `engine` kept as its (owned) C type, read lazily.
+    pub(crate) fn from_owned(engine: &Engine, raw: Owned<sys::wasm_functype_t>) -> FuncType {
+        // SAFETY: `raw` is owned and live; `Shared` takes it over.
+        let source = unsafe { Shared::from_raw(raw.into_raw()) }.expect("non-null");
+        let sig = Signature { lists: std::sync::OnceLock::new(), source: Some(source) };
+        FuncType { engine: engine.clone(), sig: std::sync::Arc::new(sig) }
+    }
+
+    /// A C function type for a concrete reference's payload: this type's own
+    /// C type when it has one (borrowed), else a new one (owned, returned
+    /// beside the pointer so the caller keeps it alive).
+    pub(crate) fn c_functype(&self) -> Result<(*mut sys::wasm_functype_t, Option<Owned<sys::wasm_functype_t>>)> {
+        match &self.sig.source {
+            Some(source) => Ok((source.as_ptr(), None)),
+            None => {
+                let owned = self.to_raw()?;
+                Ok((owned.as_ptr(), Some(owned)))
+            }
+        }
     }
 
     /// An owned `wasm_functype_t`.
@@ -1052,7 +774,11 @@ impl FuncType {
         let owned = |tys: &[ValType]| -> Result<Vec<*mut sys::wasm_valtype_t>> {
             tys.iter().map(|t| t.to_raw().map(Owned::into_raw)).collect()
         };
-        let (params, results) = match (owned(&self.params), owned(&self.results)) {
+        if let Some(source) = &self.sig.source {
+            // SAFETY: the C type is live; the copy is owned.
+            return Ok(unsafe { Owned::from_raw(sys::wasm_functype_copy(source.as_ptr())) }.expect("functype copy"));
+        }
+        let (params, results) = match (owned(self.param_types()), owned(self.result_types())) {
             (Ok(p), Ok(r)) => (p, r),
             (p, r) => {
                 for ptr in p.iter().chain(r.iter()).flatten() {
@@ -1071,22 +797,28 @@ impl FuncType {
     /// # Safety
     /// `raw` must be live.
     pub(crate) unsafe fn from_raw(raw: *const sys::wasm_functype_t, engine: &Engine) -> FuncType {
-        // SAFETY: the vectors belong to the live function type.
-        unsafe {
-            FuncType {
-                engine: engine.clone(),
-                params: valtypes(&*sys::wasm_functype_params(raw)),
-                results: valtypes(&*sys::wasm_functype_results(raw)),
-            }
-        }
+        // SAFETY: `raw` is live, per the caller; the copy is owned. The C
+        // type is kept so that the type keeps its identity in the engine's
+        // registry (rebuilt from its lists, a recursive type would not).
+        let copy = unsafe { Owned::from_raw(sys::wasm_functype_copy(raw)) }.expect("functype copy");
+        FuncType::from_owned(engine, copy)
     }
+}
+
+/// The parameter and result lists of a live C function type of `engine`.
+///
+/// # Safety
+/// `raw` must be live.
+unsafe fn read_lists(raw: *const sys::wasm_functype_t, engine: &Engine) -> Lists {
+    // SAFETY: the vectors belong to the live function type.
+    unsafe { (valtypes(&*sys::wasm_functype_params(raw), engine), valtypes(&*sys::wasm_functype_results(raw), engine)) }
 }
 
 /// # Safety
 /// `vec` must be a live vector of live value types.
-unsafe fn valtypes(vec: &sys::wasm_valtype_vec_t) -> Box<[ValType]> {
+unsafe fn valtypes(vec: &sys::wasm_valtype_vec_t, engine: &Engine) -> Box<[ValType]> {
     // SAFETY: forwarded from the caller.
-    (0..vec.size).map(|i| unsafe { ValType::from_raw(*vec.data.add(i)) }).collect()
+    (0..vec.size).map(|i| unsafe { ValType::from_raw(*vec.data.add(i), engine) }).collect()
 }
 
 /// Whether a global can be written.
@@ -1123,10 +855,10 @@ impl Mutability {
 /// ```
 /// use wasmtime_mbt::{GlobalType, Mutability, ValType};
 /// let ty = GlobalType::new(ValType::I64, Mutability::Var);
-/// assert_eq!((*ty.content(), ty.mutability()), (ValType::I64, Mutability::Var));
+/// assert_eq!((ty.content(), ty.mutability()), (&ValType::I64, Mutability::Var));
 /// assert!(ty.content().is_i64() && ty.mutability().is_var());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GlobalType {
     content: ValType,
     mutability: Mutability,
@@ -1160,11 +892,11 @@ impl GlobalType {
 
     /// # Safety
     /// `raw` must be live.
-    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_globaltype_t) -> GlobalType {
+    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_globaltype_t, engine: &Engine) -> GlobalType {
         // SAFETY: `raw` is live.
         unsafe {
             GlobalType {
-                content: ValType::from_raw(sys::wasm_globaltype_content(raw)),
+                content: ValType::from_raw(sys::wasm_globaltype_content(raw), engine),
                 mutability: if u32::from(sys::wasm_globaltype_mutability(raw)) == sys::WASM_VAR {
                     Mutability::Var
                 } else {
@@ -1182,7 +914,7 @@ impl GlobalType {
 /// let ty = TableType::new(RefType::FUNCREF, 1, Some(10));
 /// assert_eq!((ty.element(), ty.minimum(), ty.maximum()), (&RefType::FUNCREF, 1, Some(10)));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TableType {
     element: RefType,
     minimum: u32,
@@ -1231,7 +963,7 @@ impl TableType {
     }
 
     pub(crate) fn to_raw(&self) -> Result<Owned<sys::wasm_tabletype_t>> {
-        let element = ValType::Ref(self.element).to_raw()?.into_raw();
+        let element = ValType::Ref(self.element.clone()).to_raw()?.into_raw();
         let limits = sys::wasm_limits_t { min: self.minimum, max: self.maximum.unwrap_or(u32::MAX) };
         // SAFETY: ownership of `element` moves in; `limits` is copied.
         Ok(unsafe { Owned::from_raw(sys::wasm_tabletype_new(element, &limits)) }.expect("tabletype"))
@@ -1239,11 +971,11 @@ impl TableType {
 
     /// # Safety
     /// `raw` must be live.
-    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_tabletype_t) -> TableType {
+    pub(crate) unsafe fn from_raw(raw: *const sys::wasm_tabletype_t, engine: &Engine) -> TableType {
         // SAFETY: `raw` is live; its limits live as long as it does.
         unsafe {
             let limits = &*sys::wasm_tabletype_limits(raw);
-            let element = match ValType::from_raw(sys::wasm_tabletype_element(raw)) {
+            let element = match ValType::from_raw(sys::wasm_tabletype_element(raw), engine) {
                 ValType::Ref(r) => r,
                 // Tables hold references only; C never reports otherwise.
                 _ => RefType::FUNCREF,
@@ -1602,9 +1334,9 @@ impl ExternType {
             match u32::from(sys::wasm_externtype_kind(raw)) {
                 sys::WASM_EXTERN_FUNC => ExternType::Func(FuncType::from_raw(sys::wasm_externtype_as_functype_const(raw), engine)),
                 sys::WASM_EXTERN_GLOBAL => {
-                    ExternType::Global(GlobalType::from_raw(sys::wasm_externtype_as_globaltype_const(raw)))
+                    ExternType::Global(GlobalType::from_raw(sys::wasm_externtype_as_globaltype_const(raw), engine))
                 }
-                sys::WASM_EXTERN_TABLE => ExternType::Table(TableType::from_raw(sys::wasm_externtype_as_tabletype_const(raw))),
+                sys::WASM_EXTERN_TABLE => ExternType::Table(TableType::from_raw(sys::wasm_externtype_as_tabletype_const(raw), engine)),
                 sys::WASM_EXTERN_MEMORY => {
                     ExternType::Memory(MemoryType::from_raw(sys::wasm_externtype_as_memorytype_const(raw)))
                 }

@@ -303,8 +303,9 @@ impl Val {
     /// Panics for the `cont` hierarchy, which the C API cannot hold.
     ///
     /// ```
-    /// use wasmtime_mbt::{HeapType, Val};
-    /// assert!(matches!(Val::null_ref(&HeapType::ConcreteFunc), Val::FuncRef(None)));
+    /// use wasmtime_mbt::{Engine, FuncType, HeapType, Val};
+    /// let ty = FuncType::new(&Engine::default(), [], []);
+    /// assert!(matches!(Val::null_ref(&HeapType::ConcreteFunc(ty)), Val::FuncRef(None)));
     /// assert!(matches!(Val::null_ref(&HeapType::I31), Val::AnyRef(None)));
     /// ```
     pub fn null_ref(heap_type: &HeapType) -> Val {
@@ -429,7 +430,7 @@ impl Val {
     /// assert_eq!(Val::null_func_ref().ty(&store)?, ValType::NULLFUNCREF);
     /// assert_eq!(Val::null_any_ref().ty(&store)?, ValType::NULLREF);
     /// let f = Func::wrap(&mut store, || {});
-    /// assert_eq!(Val::from(f).ty(&store)?, ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)));
+    /// assert_eq!(Val::from(f).ty(&store)?, ValType::Ref(RefType::new(false, HeapType::ConcreteFunc(f.ty(&store)))));
     /// let r = ExternRef::new(&mut store, ())?;
     /// assert_eq!(Val::from(r).ty(&store)?, ValType::EXTERNREF);
     /// # Ok(()) }
@@ -444,12 +445,12 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
             Val::FuncRef(None) | Val::ExternRef(None) => ValType::NULLFUNCREF,
-            Val::FuncRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)),
+            Val::FuncRef(Some(f)) => ValType::Ref(RefType::new(false, HeapType::ConcreteFunc(f.ty(&store)))),
             Val::ExternRef(Some(_)) => ValType::EXTERNREF,
             Val::AnyRef(None) => ValType::NULLREF,
             Val::AnyRef(Some(a)) => ValType::Ref(RefType::new(false, a.ty_in(&store.0.opaque)?)),
             Val::ExnRef(None) => ValType::NULLEXNREF,
-            Val::ExnRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Exn)),
+            Val::ExnRef(Some(e)) => ValType::Ref(RefType::new(false, HeapType::ConcreteExn(e.ty(&store)?))),
             Val::ContRef(_) => return Err(crate::Error::msg("continuation references not yet supported in embedder API")),
         })
     }
@@ -477,6 +478,13 @@ impl Val {
         match (self, ty) {
             // The precise type of a non-null `anyref` comes from the store.
             (Val::AnyRef(Some(a)), ValType::Ref(r)) => Ok(a.ty_in(&store.0.opaque)?.matches(r.heap_type())),
+            // A concrete type: the value's own type decides.
+            (Val::FuncRef(Some(f)), ValType::Ref(r)) if r.heap_type().is_concrete_func() => {
+                Ok(HeapType::ConcreteFunc(f.ty(&store)).matches(r.heap_type()))
+            }
+            (Val::ExnRef(Some(e)), ValType::Ref(r)) if r.heap_type().is_concrete_exn() => {
+                Ok(HeapType::ConcreteExn(e.ty(&store)?).matches(r.heap_type()))
+            }
             _ => Ok(self.fits(ty)),
         }
     }
@@ -492,11 +500,11 @@ impl Val {
             (_, ValType::Ref(r)) => r,
             _ => return false,
         };
-        let (is_null, top, heap) = match self {
-            Val::FuncRef(f) => (f.is_none(), HeapType::Func, HeapType::ConcreteFunc),
-            Val::ExternRef(e) => (e.is_none(), HeapType::Extern, HeapType::Extern),
-            Val::AnyRef(a) => (a.is_none(), HeapType::Any, HeapType::Any),
-            Val::ExnRef(e) => (e.is_none(), HeapType::Exn, HeapType::Exn),
+        let (is_null, top) = match self {
+            Val::FuncRef(f) => (f.is_none(), HeapType::Func),
+            Val::ExternRef(e) => (e.is_none(), HeapType::Extern),
+            Val::AnyRef(a) => (a.is_none(), HeapType::Any),
+            Val::ExnRef(e) => (e.is_none(), HeapType::Exn),
             _ => return false,
         };
         if r.heap_type().top() != top {
@@ -505,9 +513,11 @@ impl Val {
         if is_null {
             r.is_nullable()
         } else {
-            // A non-null `anyref`'s precise heap type is not tracked: accept
-            // any type of its hierarchy and leave the rest to C's check.
-            top == HeapType::Any || heap.matches(r.heap_type())
+            // A non-null reference's precise heap type is not tracked here:
+            // accept any `anyref` type, and any non-bottom type of the other
+            // hierarchies (a concrete one is checked by `matches_ty` with
+            // the store, or by C).
+            top == HeapType::Any || !r.heap_type().is_bottom()
         }
     }
 

@@ -180,11 +180,11 @@ impl Ref {
             Ref::Extern(None) => HeapType::NoExtern,
             Ref::Extern(Some(_)) => HeapType::Extern,
             Ref::Func(None) => HeapType::NoFunc,
-            Ref::Func(Some(_)) => HeapType::ConcreteFunc,
+            Ref::Func(Some(f)) => HeapType::ConcreteFunc(f.ty(&store)),
             Ref::Any(None) => HeapType::None,
             Ref::Any(Some(a)) => a.ty_in(&store.0.opaque)?,
             Ref::Exn(None) => HeapType::None,
-            Ref::Exn(Some(_)) => HeapType::Exn,
+            Ref::Exn(Some(e)) => HeapType::ConcreteExn(e.ty(&store)?),
         };
         Ok(RefType::new(self.is_null(), heap))
     }
@@ -203,6 +203,6 @@ impl Ref {
     /// ```
     #[track_caller]
     pub fn matches_ty(&self, store: impl AsContext, ty: &RefType) -> Result<bool> {
-        Val::from(self.clone()).matches_ty(store, &ValType::Ref(*ty))
+        Val::from(self.clone()).matches_ty(store, &ValType::Ref(ty.clone()))
     }
 }

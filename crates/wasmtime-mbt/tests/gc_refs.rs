@@ -121,7 +121,11 @@ fn downcasts_between_any_eq_i31_struct_array() -> Result<()> {
     let sa = s.to_anyref();
     assert!(sa.is_struct(&store)? && sa.is_eqref(&store)? && !sa.is_array(&store)? && !sa.is_i31(&store)?);
     assert!(sa.as_array(&store)?.is_none());
-    assert_eq!(sa.ty(&store)?, HeapType::ConcreteStruct);
+    // The precise type, by identity in the engine's registry: an equal
+    // struct type made again is the same type, a different one is not.
+    assert_eq!(sa.ty(&store)?, HeapType::ConcreteStruct(i32_struct(&engine, Mutability::Const)));
+    assert_ne!(sa.ty(&store)?, HeapType::ConcreteStruct(i32_struct(&engine, Mutability::Var)));
+    assert_eq!(sa.ty(&store)?.unwrap_concrete_struct().fields().len(), 2);
     let se = sa.unwrap_eqref(&mut store)?;
     assert!(se.is_struct(&store)? && !se.is_i31(&store)? && se.as_array(&store)?.is_none());
     assert_eq!(se.unwrap_struct(&store)?.field(&mut store, 1)?.unwrap_i32(), 2);
@@ -131,7 +135,9 @@ fn downcasts_between_any_eq_i31_struct_array() -> Result<()> {
     assert!(aa.is_array(&store)? && aa.as_struct(&store)?.is_none());
     let ae: Rooted<EqRef> = a.to_eqref();
     assert_eq!(ae.unwrap_array(&store)?.get(&mut store, 0)?.unwrap_i32(), 3);
-    assert_eq!(ae.ty(&store)?, HeapType::ConcreteArray);
+    let i16_array = ArrayType::new(&engine, FieldType::new(Mutability::Const, StorageType::I16));
+    assert_eq!(ae.ty(&store)?, HeapType::ConcreteArray(i16_array));
+    assert!(ae.ty(&store)?.unwrap_concrete_array().element_type().is_i16());
 
     let ie = i.as_eqref(&mut store)?.unwrap();
     assert_eq!(ie.as_i31(&store)?, Some(I31::wrapping_u32(4)));
@@ -201,9 +207,11 @@ fn misuse_is_an_err_or_a_panic_not_an_abort() -> Result<()> {
     let ty2 = StructType::new(&engine2, [])?;
     assert!(panics(&mut || drop(StructRefPre::new(&mut store, ty2.clone()))));
 
-    // Types the C API cannot describe: `Err`.
-    let concrete = ValType::Ref(RefType::new(true, HeapType::ConcreteStruct));
-    assert!(StructType::new(&engine, [FieldType::new(Mutability::Var, concrete.into())]).is_err());
+    // A field of a concrete reference type: the type reads back.
+    let concrete = ValType::Ref(RefType::new(true, HeapType::ConcreteStruct(StructType::new(&engine, [])?)));
+    let outer = StructType::new(&engine, [FieldType::new(Mutability::Var, concrete.clone().into())])?;
+    assert_eq!(outer.field(0).unwrap().element_type().unpack(), &concrete);
+    // Too many fields: `Err`.
     assert!(StructType::new(&engine, (0..10_001).map(|_| FieldType::new(Mutability::Var, StorageType::I8))).is_err());
 
     // An unrooted reference: `Err`.

@@ -198,9 +198,9 @@ fn table_of_non_nullable_type_needs_a_non_null_init() {
     // Tables of numbers cannot be written any more: `TableType::new` takes a `RefType`.
     let mut store = Store::new(&Engine::default(), ());
     let non_null = RefType::new(false, HeapType::Func);
-    assert!(Table::new(&mut store, TableType::new(non_null, 1, None), Ref::Func(None)).is_err());
+    assert!(Table::new(&mut store, TableType::new(non_null.clone(), 1, None), Ref::Func(None)).is_err());
     let f = Func::wrap(&mut store, || {});
-    let table = Table::new(&mut store, TableType::new(non_null, 1, None), f.into()).unwrap();
+    let table = Table::new(&mut store, TableType::new(non_null.clone(), 1, None), f.into()).unwrap();
     assert_eq!(table.ty(&store).element(), &non_null);
     assert!(table.get(&mut store, 0).unwrap().unwrap_func().is_some());
 }

@@ -235,5 +235,8 @@ fn exnrefs_from_wasm_are_rooted_and_passed_back() {
     let raw = again.to_raw(&mut store).unwrap();
     let from_raw = ExnRef::from_raw(&mut store, raw).unwrap();
     assert!(Rooted::ref_eq(&store, &from_raw, &exn).unwrap());
-    assert_eq!(Ref::from(again).ty(&store).unwrap(), RefType::new(false, HeapType::Exn));
+    // The precise type is the exception's own concrete type, as `wasmtime`'s.
+    let ty = Ref::from(again).ty(&store).unwrap();
+    assert_eq!(ty, RefType::new(false, HeapType::ConcreteExn(again.ty(&store).unwrap())));
+    assert!(ty.matches(&RefType::EXNREF) && ty.heap_type().unwrap_concrete_exn().fields().len() == again.ty(&store).unwrap().fields().len());
 }

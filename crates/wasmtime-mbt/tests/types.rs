@@ -29,7 +29,10 @@ fn imports_and_exports_with_v128_and_gc_types_do_not_abort() -> Result<()> {
         ExternType::Func(FuncType::new(&engine, [ValType::ANYREF], [ValType::Ref(RefType::new(true, HeapType::I31))]))
     );
     let ExternType::Func(concrete) = exports[2].ty() else { panic!("func export") };
-    assert_eq!(concrete.params().collect::<Vec<_>>(), [ValType::Ref(RefType::new(true, HeapType::ConcreteStruct))]);
+    let param = concrete.param(0).unwrap();
+    let st = param.unwrap_ref().heap_type().unwrap_concrete_struct();
+    assert_eq!(st.fields().map(|f| f.element_type().to_string()).collect::<Vec<_>>(), ["i32"]);
+    assert!(Engine::same(st.engine(), &engine));
     assert_eq!(concrete.to_string(), "(type (func (param (ref null (concrete struct)))))");
     let ExternType::Global(nf) = exports[3].ty() else { panic!("global export") };
     assert_eq!(*nf.content(), ValType::Ref(RefType::new(false, HeapType::Func)));
@@ -58,7 +61,7 @@ fn v128_host_functions_and_typed_calls_round_trip() -> Result<()> {
 }
 
 #[test]
-fn anyref_host_function_types_work_and_concrete_ones_are_an_error() -> Result<()> {
+fn anyref_and_concrete_host_function_types_work_and_cont_ones_are_an_error() -> Result<()> {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
     let f = Func::new(&mut store, FuncType::new(&engine, [ValType::ANYREF], [ValType::I32]), |_, args, results| {
@@ -66,9 +69,11 @@ fn anyref_host_function_types_work_and_concrete_ones_are_an_error() -> Result<()
         Ok(())
     });
     assert_eq!(f.ty(&store).params().collect::<Vec<_>>(), [ValType::ANYREF]);
-    let concrete = ValType::Ref(RefType::new(true, HeapType::ConcreteFunc));
-    let err = Func::try_new(&mut store, FuncType::new(&engine, [concrete], []), |_, _, _| Ok(())).unwrap_err();
-    assert!(err.to_string().contains("concrete"), "{err}");
+    let inner = FuncType::new(&engine, [ValType::I32], []);
+    let concrete = ValType::Ref(RefType::new(true, HeapType::ConcreteFunc(inner.clone())));
+    let g = Func::try_new(&mut store, FuncType::new(&engine, [concrete.clone()], []), |_, _, _| Ok(()))?;
+    assert_eq!(g.ty(&store).params().collect::<Vec<_>>(), [concrete]);
+    assert_eq!(g.ty(&store).param(0).unwrap().unwrap_ref().heap_type().unwrap_concrete_func(), &inner);
     let cont = FuncType::new(&engine, [], [ValType::CONTREF]);
     let err = Func::try_new(&mut store, cont, |_, _, _| Ok(())).unwrap_err();
     assert!(err.to_string().contains("no C API equivalent"), "{err}");
@@ -76,11 +81,11 @@ fn anyref_host_function_types_work_and_concrete_ones_are_an_error() -> Result<()
 }
 
 #[test]
-#[should_panic(expected = "concrete reference type (ref null (concrete func)) cannot be described")]
+#[should_panic(expected = "reference type (ref null cont) has no C API equivalent")]
 fn func_new_with_an_undescribable_type_panics() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
-    let ty = FuncType::new(&engine, [ValType::Ref(RefType::new(true, HeapType::ConcreteFunc))], []);
+    let ty = FuncType::new(&engine, [ValType::CONTREF], []);
     Func::new(&mut store, ty, |_, _, _| Ok(()));
 }
 
@@ -123,7 +128,7 @@ fn valtype_has_the_native_shape_constants_and_text_forms() {
         assert_eq!(format!("{ty:?}"), text);
         let r = ty.unwrap_ref();
         assert!(r.is_nullable());
-        assert_eq!(ValType::from(*r), ty);
+        assert_eq!(ValType::from(r.clone()), ty);
         assert!(ty.is_ref() && !ty.is_num());
         // Every constant matches its hierarchy's top and the bottom matches it.
         let top = ValType::Ref(RefType::new(true, r.heap_type().top()));
@@ -164,7 +169,12 @@ fn valtype_has_the_native_shape_constants_and_text_forms() {
 
 #[test]
 fn reftype_and_heaptype_subtyping_follows_wasmtime() {
+    let engine = Engine::default();
     let non_null = |h| RefType::new(false, h);
+    let concrete_func = HeapType::ConcreteFunc(FuncType::new(&engine, [], []));
+    let concrete_array = HeapType::ConcreteArray(ArrayType::new(&engine, FieldType::new(Mutability::Var, StorageType::I8)));
+    let concrete_struct = HeapType::ConcreteStruct(StructType::new(&engine, []).unwrap());
+    let concrete_exn = HeapType::ConcreteExn(ExnType::new(&engine, []).unwrap());
     assert!(non_null(HeapType::Func).matches(&RefType::FUNCREF));
     assert!(!RefType::FUNCREF.matches(&non_null(HeapType::Func)));
     assert!(RefType::eq(&RefType::new(true, HeapType::Any), &RefType::ANYREF));
@@ -172,7 +182,7 @@ fn reftype_and_heaptype_subtyping_follows_wasmtime() {
     assert_eq!(non_null(HeapType::Extern).to_string(), "(ref extern)");
     assert_eq!(format!("{:?}", RefType::FUNCREF), "(ref null func)");
     use HeapType as H;
-    let any_hierarchy = [H::None, H::I31, H::ConcreteStruct, H::Struct, H::ConcreteArray, H::Array, H::Eq, H::Any];
+    let any_hierarchy = [H::None, H::I31, concrete_struct.clone(), H::Struct, concrete_array.clone(), H::Array, H::Eq, H::Any];
     for h in any_hierarchy {
         assert!(h.matches(&H::Any), "{h} <: any");
         assert!(H::None.matches(&h), "none <: {h}");
@@ -180,24 +190,24 @@ fn reftype_and_heaptype_subtyping_follows_wasmtime() {
         assert_eq!((h.top(), h.bottom()), (H::Any, H::None));
     }
     assert!(!H::I31.matches(&H::Struct) && !H::Struct.matches(&H::Array) && !H::Eq.matches(&H::I31));
-    assert!(H::NoFunc.matches(&H::ConcreteFunc) && H::ConcreteFunc.matches(&H::Func) && !H::Func.matches(&H::ConcreteFunc));
+    assert!(H::NoFunc.matches(&concrete_func) && concrete_func.matches(&H::Func) && !H::Func.matches(&concrete_func));
     assert!(H::NoExtern.matches(&H::Extern) && !H::Extern.matches(&H::NoExtern));
-    assert!(H::NoExn.matches(&H::ConcreteExn) && H::ConcreteExn.matches(&H::Exn));
+    assert!(H::NoExn.matches(&concrete_exn) && concrete_exn.matches(&H::Exn));
     assert!(H::NoCont.matches(&H::Cont) && !H::Cont.matches(&H::Func));
     assert!(H::eq(&H::Eq, &H::Eq) && !H::eq(&H::Eq, &H::Any));
     let tops = [H::Any, H::Extern, H::Func, H::Cont, H::Exn];
     let bottoms = [H::None, H::NoExtern, H::NoFunc, H::NoCont, H::NoExn];
     for (t, b) in tops.iter().zip(&bottoms) {
         assert!(t.is_top() && !t.is_bottom() && b.is_bottom() && !b.is_top());
-        assert_eq!((t.top(), t.bottom(), b.top()), (*t, *b, *t));
+        assert_eq!((t.top(), t.bottom(), b.top()), (t.clone(), b.clone(), t.clone()));
     }
-    for h in [H::ConcreteFunc, H::ConcreteArray, H::ConcreteStruct, H::ConcreteExn] {
+    for h in [&concrete_func, &concrete_array, &concrete_struct, &concrete_exn] {
         assert!(h.is_concrete() && !h.is_abstract());
     }
     assert!(H::Func.is_abstract() && !H::Cont.is_concrete_cont());
     let checks = [
         (H::Extern.is_extern(), H::Func.is_extern()),
-        (H::Func.is_func(), H::ConcreteFunc.is_func()),
+        (H::Func.is_func(), concrete_func.is_func()),
         (H::NoFunc.is_no_func(), H::Func.is_no_func()),
         (H::Any.is_any(), H::Eq.is_any()),
         (H::I31.is_i31(), H::Eq.is_i31()),
@@ -205,10 +215,10 @@ fn reftype_and_heaptype_subtyping_follows_wasmtime() {
         (H::Cont.is_cont(), H::NoCont.is_cont()),
         (H::Exn.is_exn(), H::NoExn.is_exn()),
         (H::NoExn.is_no_exn(), H::Exn.is_no_exn()),
-        (H::ConcreteFunc.is_concrete_func(), H::Func.is_concrete_func()),
-        (H::ConcreteArray.is_concrete_array(), H::Array.is_concrete_array()),
-        (H::ConcreteStruct.is_concrete_struct(), H::Struct.is_concrete_struct()),
-        (H::ConcreteExn.is_concrete_exn(), H::Exn.is_concrete_exn()),
+        (concrete_func.is_concrete_func(), H::Func.is_concrete_func()),
+        (concrete_array.is_concrete_array(), H::Array.is_concrete_array()),
+        (concrete_struct.is_concrete_struct(), H::Struct.is_concrete_struct()),
+        (concrete_exn.is_concrete_exn(), H::Exn.is_concrete_exn()),
     ];
     for (i, (yes, no)) in checks.into_iter().enumerate() {
         assert!(yes && !no, "predicate {i}");
@@ -282,5 +292,42 @@ fn memory_type_builder_validates_and_reads_back() -> Result<()> {
     assert!(MemoryTypeBuilder::new().min(3).max(Some(2)).build().is_err());
     assert!(MemoryTypeBuilder::new().min(1 << 20).build().is_err()); // past 4 GiB for 32-bit
     assert!(MemoryTypeBuilder::new().page_size_log2(12).build().is_err());
+    Ok(())
+}
+
+#[test]
+fn recursive_concrete_types_are_read_lazily_and_printed_hashed_compared_without_looping() -> Result<()> {
+    use std::collections::HashSet;
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (rec (type $t (struct (field (ref null $t)))))
+            (type $f (func (param (ref null $f))))
+            (func (export "f") (type $f))
+            (func (export "t") (param (ref null $t))))"#,
+    )?;
+    let ExternType::Func(f) = module.get_export("f").unwrap() else { panic!("func") };
+    let ExternType::Func(t) = module.get_export("t").unwrap() else { panic!("func") };
+    // Ten levels down the recursion, still the same types.
+    let mut heap = f.param(0).unwrap().unwrap_ref().heap_type().clone();
+    for _ in 0..10 {
+        heap = heap.unwrap_concrete_func().param(0).unwrap().unwrap_ref().heap_type().clone();
+    }
+    assert_eq!(heap, HeapType::ConcreteFunc(f.clone()));
+    let st = t.param(0).unwrap().unwrap_ref().heap_type().clone();
+    let inner = st.unwrap_concrete_struct().field(0).unwrap().element_type().unpack().unwrap_ref().heap_type().clone();
+    assert_eq!(inner, st);
+    // Printing, hashing and comparing never look into a concrete type.
+    assert_eq!(f.to_string(), "(type (func (param (ref null (concrete func)))))");
+    assert_eq!(st.unwrap_concrete_struct().to_string(), "(struct (field (ref null (concrete struct))))");
+    assert!(format!("{f:?} {st:?}").contains("concrete"));
+    let set: HashSet<ValType> = [f.param(0).unwrap(), t.param(0).unwrap(), f.param(0).unwrap()].into_iter().collect();
+    assert_eq!(set.len(), 2);
+    assert_ne!(heap, st);
+    // Types of another engine are unequal (`matches` panics instead, as `wasmtime`).
+    let other = HeapType::ConcreteFunc(FuncType::new(&Engine::default(), [], []));
+    assert_ne!(other, HeapType::ConcreteFunc(FuncType::new(&engine, [], [])));
+    assert_eq!(HeapType::ConcreteFunc(FuncType::new(&engine, [], [])), HeapType::ConcreteFunc(FuncType::new(&engine, [], [])));
     Ok(())
 }

@@ -194,7 +194,8 @@ fn val_ty_and_matches_ty_follow_wasmtime() -> Result<()> {
     assert_eq!(Val::null_any_ref().ty(&store)?, ValType::NULLREF);
     let f = Func::wrap(&mut store, |x: i32| x);
     let fv = Val::from(f);
-    assert_eq!(fv.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::ConcreteFunc)));
+    let i32_to_i32 = FuncType::new(store.engine(), [ValType::I32], [ValType::I32]);
+    assert_eq!(fv.ty(&store)?, ValType::Ref(RefType::new(false, HeapType::ConcreteFunc(i32_to_i32))));
     let e = Val::from(ExternRef::new(&mut store, 1u8)?);
     assert_eq!(e.ty(&store)?, ValType::EXTERNREF);
     let a = Val::from(AnyRef::from_i31(&mut store, I31::wrapping_u32(3)));
