@@ -11,6 +11,7 @@ use std::ptr;
 
 use wasmtime_mbt_sys as sys;
 
+use crate::owned::Owned;
 use crate::store::{StoreContextMut, StoreInner, StoreOpaque};
 use crate::{AsContext, AsContextMut, Engine, Extern, FuncType, Result, Val};
 
@@ -188,13 +189,9 @@ impl Func {
     pub(crate) fn ty_in(&self, store: &StoreOpaque) -> Result<FuncType> {
         store.check_id(self.0.store_id)?;
         // SAFETY: the function belongs to this live store; the returned type
-        // is owned and freed here.
-        unsafe {
-            let raw = sys::wasmtime_func_type(store.context(), &self.0);
-            let ty = FuncType::from_raw(raw, store.engine());
-            sys::wasm_functype_delete(raw);
-            Ok(ty)
-        }
+        // is owned, and kept by the `FuncType`.
+        let raw = unsafe { Owned::from_raw(sys::wasmtime_func_type(store.context(), &self.0)) }.expect("function type");
+        Ok(FuncType::from_owned(store.engine(), raw))
     }
 
     /// Calls the function with dynamically typed values (`wasmtime_func_call`).
