@@ -87,8 +87,38 @@ pub enum HeapType {
 }
 
 impl fmt::Debug for HeapType {
+    /// The variant's name, as `wasmtime`'s derived `Debug` (`Any`,
+    /// `NoFunc`); a concrete variant names its type's kind only
+    /// (`ConcreteStruct(StructType)`), never its contents, which may be
+    /// recursive.
+    ///
+    /// ```
+    /// use wasmtime_mbt::*;
+    /// assert_eq!(format!("{:?}", HeapType::NoFunc), "NoFunc");
+    /// let ty = HeapType::from(StructType::new(&Engine::default(), []).unwrap());
+    /// assert_eq!(format!("{ty:?}"), "ConcreteStruct(StructType)");
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        f.write_str(match self {
+            HeapType::Extern => "Extern",
+            HeapType::NoExtern => "NoExtern",
+            HeapType::Func => "Func",
+            HeapType::ConcreteFunc(_) => "ConcreteFunc(FuncType)",
+            HeapType::NoFunc => "NoFunc",
+            HeapType::Any => "Any",
+            HeapType::None => "None",
+            HeapType::Eq => "Eq",
+            HeapType::I31 => "I31",
+            HeapType::Array => "Array",
+            HeapType::ConcreteArray(_) => "ConcreteArray(ArrayType)",
+            HeapType::Struct => "Struct",
+            HeapType::ConcreteStruct(_) => "ConcreteStruct(StructType)",
+            HeapType::Exn => "Exn",
+            HeapType::ConcreteExn(_) => "ConcreteExn(ExnType)",
+            HeapType::NoExn => "NoExn",
+            HeapType::Cont => "Cont",
+            HeapType::NoCont => "NoCont",
+        })
     }
 }
 

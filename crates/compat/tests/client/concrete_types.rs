@@ -81,7 +81,7 @@ pub fn concrete_types_from_module() -> Result<String> {
     ));
     let seen = out.join("; ");
     let expected = "true true func; true true; 1 i32; 2 i32 Var; true; true true true; \
-                    true true true true false false; true any none; true; true true; true true true true";
+                    true true true true false false; true Any None; true; true true; true true true true";
     assert_eq!(seen, expected);
     Ok(seen)
 }
