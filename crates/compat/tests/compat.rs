@@ -105,7 +105,7 @@ cases! {
         trap_stack_overflow, trap_call_indirect, trap_in_start_function, trap_through_host,
     }
     memory {
-        memory_read_write, memory_access_out_of_bounds, memory_grow, memory_host_created, memory_from_caller,
+        memory_read_write, memory_access_out_of_bounds, memory_grow, memory_host_created, memory_from_caller, memory_type_limits,
     }
     globals {
         global_host_created, global_exported_set, global_shared_between_instances, global_import_type_mismatch,

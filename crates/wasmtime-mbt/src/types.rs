@@ -1012,30 +1012,45 @@ impl MemoryType {
     /// As `wasmtime`'s: if the maximum is below the minimum, or either is
     /// more than a 32-bit memory can hold (65,536 pages).
     pub fn new(minimum: u32, maximum: Option<u32>) -> MemoryType {
-        MemoryType { minimum: minimum.into(), maximum: maximum.map(u64::from), is_64: false, shared: false, page_size_log2: 16 }.checked32()
+        MemoryType { minimum: minimum.into(), maximum: maximum.map(u64::from), is_64: false, shared: false, page_size_log2: 16 }.checked()
     }
 
-    /// Panics with `wasmtime`'s message on limits no 32-bit memory can have
-    /// (found by the `api_sequence` fuzz target: `wasmtime` panics in
-    /// `MemoryType::new`, this crate used to fail later, in `Memory::new`).
-    fn checked32(self) -> MemoryType {
+    /// Panics with `wasmtime`'s message on limits no memory of this index
+    /// type can have (found by the `api_sequence` fuzz target: `wasmtime`
+    /// panics in `MemoryType::new`/`new64`, this crate used to fail later,
+    /// in `Memory::new`). The rules of `wasmtime`'s `MemoryTypeBuilder`.
+    fn checked(self) -> MemoryType {
         let fail = |why: &str| -> ! { panic!("called `Result::unwrap()` on an `Err` value: {why}") };
         if self.maximum.is_some_and(|max| max < self.minimum) {
             fail("maximum page size cannot be smaller than the minimum page size");
         }
-        let pages = 1u64 << (32 - self.page_size_log2);
-        if self.minimum > pages {
+        let page = 1u64 << self.page_size_log2;
+        // A 64-bit memory's byte size is "what fits in a u64 less a page".
+        let absolute_max = if self.is_64 { 0u64.wrapping_sub(page) } else { 1 << 32 };
+        let Some(min) = self.minimum.checked_mul(page) else {
+            fail("memory's minimum byte size must fit in a u64\n\nCaused by:\n    size overflow calculating memory size")
+        };
+        if min > absolute_max {
             fail("minimum size is too large for this memory type's index type");
         }
-        if self.maximum.is_some_and(|max| max > pages) {
+        // A maximum whose byte size overflows is accepted, as by `wasmtime`.
+        if self.maximum.and_then(|max| max.checked_mul(page)).is_some_and(|max| max > absolute_max) {
             fail("maximum size is too large for this memory type's index type");
         }
         self
     }
 
-    /// A 64-bit memory (`memory64`).
+    /// A 64-bit memory (`memory64`). Panics, as `wasmtime`, on a maximum
+    /// below the minimum or a minimum no 64-bit memory can have.
+    ///
+    /// ```
+    /// use wasmtime_mbt::MemoryType;
+    /// assert!(MemoryType::new64(1, Some(1 << 40)).is_64());
+    /// assert!(std::panic::catch_unwind(|| MemoryType::new64(2, Some(1))).is_err());
+    /// assert!(std::panic::catch_unwind(|| MemoryType::new64(1 << 48, None)).is_err());
+    /// ```
     pub fn new64(minimum: u64, maximum: Option<u64>) -> MemoryType {
-        MemoryType { minimum, maximum, is_64: true, shared: false, page_size_log2: 16 }
+        MemoryType { minimum, maximum, is_64: true, shared: false, page_size_log2: 16 }.checked()
     }
 
     /// A shared 32-bit memory (`threads`); shared memories need a maximum.

@@ -160,3 +160,28 @@ pub fn memory_from_caller() -> Result<String> {
     assert_eq!(store.data(), &["wasm".to_string()]);
     Ok(format!("{len} {reply} {:?}", store.data()))
 }
+
+/// `MemoryType::new`/`new64` limits: which ones panic (`wasmtime` unwraps
+/// its builder's validation), checked the same way on both crates.
+pub fn memory_type_limits() -> Result<String> {
+    let panics = |f: fn() -> MemoryType| std::panic::catch_unwind(f).is_err();
+    let cases: [(&str, fn() -> MemoryType); 9] = [
+        ("new 1..2", || MemoryType::new(1, Some(2))),
+        ("new 2..1", || MemoryType::new(2, Some(1))),
+        ("new 65537", || MemoryType::new(65537, None)),
+        ("new 0..65537", || MemoryType::new(0, Some(65537))),
+        ("new64 1..2^40", || MemoryType::new64(1, Some(1 << 40))),
+        ("new64 2..1", || MemoryType::new64(2, Some(1))),
+        ("new64 2^48", || MemoryType::new64(1 << 48, None)),
+        ("new64 0..2^48-1", || MemoryType::new64(0, Some((1 << 48) - 1))),
+        ("new64 0..max", || MemoryType::new64(0, Some(u64::MAX))),
+    ];
+    let seen: Vec<String> = cases.iter().map(|(name, f)| format!("{name}: {}", panics(*f))).collect();
+    let seen = seen.join(", ");
+    assert_eq!(
+        seen,
+        "new 1..2: false, new 2..1: true, new 65537: true, new 0..65537: true, new64 1..2^40: false, \
+         new64 2..1: true, new64 2^48: true, new64 0..2^48-1: false, new64 0..max: false"
+    );
+    Ok(seen)
+}
