@@ -290,6 +290,14 @@ impl FieldType {
         a.matches(b) && b.matches(a)
     }
 
+    /// Is this field usable with `engine` (no concrete type of another)?
+    pub(crate) fn comes_from_same_engine(&self, engine: &Engine) -> bool {
+        match &self.element_type {
+            StorageType::ValType(v) => v.comes_from_same_engine(engine),
+            _ => true,
+        }
+    }
+
     /// A C field type; its value type (if any) is owned by the caller and
     /// freed with [`free_c_field`].
     fn to_c(&self) -> Result<sys::wasmtime_field_type_t> {
@@ -402,7 +410,8 @@ impl StructType {
     /// A final struct type with `fields`, registered with `engine`
     /// (`wasmtime_struct_type_new`), as `wasmtime::StructType::new`. `Err`
     /// for more than 10,000 fields or a field of a continuation reference
-    /// type (which the C API cannot describe).
+    /// type (which the C API cannot describe); panics for a field of a
+    /// concrete type of another engine, as `wasmtime`.
     ///
     /// ```
     /// # fn main() -> wasmtime_mbt::Result<()> {
@@ -415,6 +424,10 @@ impl StructType {
     /// ```
     pub fn new(engine: &Engine, fields: impl IntoIterator<Item = FieldType>) -> Result<Self> {
         let fields: Box<[FieldType]> = fields.into_iter().collect();
+        for ty in fields.iter() {
+            // `wasmtime`'s check and message; C would abort on it.
+            assert!(ty.comes_from_same_engine(engine));
+        }
         let n = fields.len();
         if n > MAX_FIELDS {
             return Err(Error::msg(format!(
@@ -570,7 +583,8 @@ impl ArrayType {
     /// A final array type of `field_type` elements, registered with
     /// `engine` (`wasmtime_array_type_new`), as `wasmtime::ArrayType::new`.
     /// Panics for an element of a continuation reference type, which the C
-    /// API cannot describe.
+    /// API cannot describe, or of a concrete type of another engine (as
+    /// `wasmtime`).
     ///
     /// ```
     /// use wasmtime_mbt::*;
@@ -578,6 +592,8 @@ impl ArrayType {
     /// assert!(ty.field_type().element_type().is_i8());
     /// ```
     pub fn new(engine: &Engine, field_type: FieldType) -> Self {
+        // `wasmtime`'s check and message; C would abort on it.
+        assert!(field_type.comes_from_same_engine(engine));
         let c = field_type.to_c().expect("array element type cannot be described through the C API");
         // SAFETY: the engine and field type are live; C copies the field
         // type, which is freed afterwards; the result is owned.

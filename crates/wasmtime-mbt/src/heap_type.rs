@@ -500,6 +500,12 @@ impl HeapType {
         a.matches(b) && b.matches(a)
     }
 
+    /// Is this type usable with `engine` (abstract, or a concrete type of
+    /// `engine`)? `wasmtime` asserts it where types meet an engine.
+    pub(crate) fn comes_from_same_engine(&self, engine: &Engine) -> bool {
+        self.engine().is_none_or(|e| Engine::same(e, engine))
+    }
+
     /// The engine of a concrete type.
     fn engine(&self) -> Option<&Engine> {
         Some(match self {

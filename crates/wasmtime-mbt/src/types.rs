@@ -431,6 +431,14 @@ impl ValType {
         crate::Val::default_for_ty(self)
     }
 
+    /// Is this type usable with `engine` (no concrete type of another)?
+    pub(crate) fn comes_from_same_engine(&self, engine: &Engine) -> bool {
+        match self {
+            ValType::Ref(r) => r.heap_type.comes_from_same_engine(engine),
+            _ => true,
+        }
+    }
+
     /// The `WASMTIME_*` value kind of values of this type (the kind of its
     /// hierarchy's top for references; `None` for continuations).
     #[inline]
@@ -609,7 +617,9 @@ impl std::hash::Hash for FuncType {
 }
 
 impl FuncType {
-    /// A function type for `engine`, as `wasmtime::FuncType::new`.
+    /// A function type for `engine`, as `wasmtime::FuncType::new`. Panics
+    /// if a concrete parameter or result type belongs to another engine,
+    /// as `wasmtime`.
     ///
     /// ```
     /// use wasmtime_mbt::{Engine, FuncType, ValType};
@@ -618,7 +628,12 @@ impl FuncType {
     /// assert_eq!(ty.results().len(), 0);
     /// ```
     pub fn new(engine: &Engine, params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> FuncType {
-        FuncType::with_lists(engine, (params.into_iter().collect(), results.into_iter().collect()))
+        let lists: Lists = (params.into_iter().collect(), results.into_iter().collect());
+        for ty in lists.0.iter().chain(lists.1.iter()) {
+            // `wasmtime`'s check and message; C would abort on it later.
+            assert!(ty.comes_from_same_engine(engine));
+        }
+        FuncType::with_lists(engine, lists)
     }
 
     /// [`FuncType::new`], returning a `Result` as

@@ -475,6 +475,7 @@ impl Val {
     pub fn matches_ty(&self, store: impl AsContext, ty: &ValType) -> Result<bool> {
         let store = store.as_context();
         self.assert_belongs_to(&store.0.opaque);
+        assert!(ty.comes_from_same_engine(store.engine()));
         match (self, ty) {
             // The precise type of a non-null `anyref` comes from the store.
             (Val::AnyRef(Some(a)), ValType::Ref(r)) => Ok(a.ty_in(&store.0.opaque)?.matches(r.heap_type())),

@@ -146,8 +146,22 @@ pub fn concrete_types_of_two_engines() -> Result<String> {
     let (e1, e2) = (Engine::default(), Engine::default());
     let a = HeapType::ConcreteFunc(FuncType::new(&e1, [], []));
     let b = HeapType::ConcreteFunc(FuncType::new(&e2, [], []));
-    let panics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.matches(&b))).is_err();
-    // Abstract types belong to no engine.
-    assert!(panics && a.matches(&HeapType::Func));
-    Ok(format!("{panics}"))
+    let panics = |f: &mut dyn FnMut()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err();
+    let foreign = ValType::Ref(RefType::new(true, b.clone()));
+    let field = FieldType::new(Mutability::Var, StorageType::ValType(foreign.clone()));
+    let mut store = Store::new(&e1, ());
+    let seen = [
+        panics(&mut || drop(a.matches(&b))),
+        // Types built on one engine from another engine's concrete types.
+        panics(&mut || drop(FuncType::new(&e1, [foreign.clone()], []))),
+        panics(&mut || drop(StructType::new(&e1, [field.clone()]))),
+        panics(&mut || drop(ArrayType::new(&e1, field.clone()))),
+        // A value checked against another engine's type.
+        panics(&mut || drop(Val::I32(1).matches_ty(&mut store, &foreign))),
+        // Each on its own engine is fine; abstract types belong to no engine.
+        panics(&mut || drop(FuncType::new(&e2, [foreign.clone()], []))),
+        a.matches(&HeapType::Func),
+    ];
+    assert_eq!(seen, [true, true, true, true, true, false, true]);
+    Ok(format!("{seen:?}"))
 }
