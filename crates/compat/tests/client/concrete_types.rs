@@ -161,7 +161,10 @@ pub fn concrete_types_of_two_engines() -> Result<String> {
         // Each on its own engine is fine; abstract types belong to no engine.
         panics(&mut || drop(FuncType::new(&e2, [foreign.clone()], []))),
         a.matches(&HeapType::Func),
+        // A global or table of another engine's type is an `Err`.
+        Global::new(&mut store, GlobalType::new(foreign.clone(), Mutability::Const), Val::FuncRef(None)).is_err(),
+        Table::new(&mut store, TableType::new(RefType::new(true, b.clone()), 1, None), Ref::Func(None)).is_err(),
     ];
-    assert_eq!(seen, [true, true, true, true, true, false, true]);
+    assert_eq!(seen, [true, true, true, true, true, false, true, true, true]);
     Ok(format!("{seen:?}"))
 }
