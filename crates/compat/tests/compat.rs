@@ -163,6 +163,7 @@ cases! {
     engine {
         engine_getters_default, engine_getters_fuel_and_stacks, engine_getters_memory, engine_getters_cranelift,
         pooling_config_getters, engine_getters_features, engine_getters_target_and_config, engine_weak_upgrade,
+        wasm_features_surface,
     }
     drop_in {
         trap_downcast_ref, trap_code_compare, host_error_downcast, question_mark_foreign_error, error_context, val_unwrap_accessors, memory_size_plain, global_get_plain, func_new_dynamic, linker_func_new, func_type_reflection, module_imports_exports, wasm_backtrace_frames, val_ty_store, null_refs,

@@ -441,54 +441,54 @@ simple_settings! {
 
     /// The threads proposal: shared memories and atomics
     /// (`wasmtime_config_wasm_threads_set`).
-    wasm_threads(bool) => wasmtime_config_wasm_threads_set, s => |v| s.feature(wasmparser::WasmFeatures::THREADS, v);
+    wasm_threads(bool) => wasmtime_config_wasm_threads_set, s => |v| s.feature(crate::WasmFeatures::THREADS, v);
     /// Allow creating shared memories from the host
     /// (`wasmtime_config_shared_memory_set`).
     shared_memory(bool) => wasmtime_config_shared_memory_set, s => |v| s.shared_memory = v;
     /// The tail-call proposal (`wasmtime_config_wasm_tail_call_set`).
-    wasm_tail_call(bool) => wasmtime_config_wasm_tail_call_set, s => |v| { s.features.tail_call = Some(v); s.feature(wasmparser::WasmFeatures::TAIL_CALL, v); };
+    wasm_tail_call(bool) => wasmtime_config_wasm_tail_call_set, s => |v| { s.features.tail_call = Some(v); s.feature(crate::WasmFeatures::TAIL_CALL, v); };
     /// The reference-types proposal (`wasmtime_config_wasm_reference_types_set`).
-    wasm_reference_types(bool) => wasmtime_config_wasm_reference_types_set, s => |v| s.feature(wasmparser::WasmFeatures::REFERENCE_TYPES, v);
+    wasm_reference_types(bool) => wasmtime_config_wasm_reference_types_set, s => |v| s.feature(crate::WasmFeatures::REFERENCE_TYPES, v);
     /// The typed function references proposal
     /// (`wasmtime_config_wasm_function_references_set`).
-    wasm_function_references(bool) => wasmtime_config_wasm_function_references_set, s => |v| { s.features.function_references = Some(v); s.feature(wasmparser::WasmFeatures::FUNCTION_REFERENCES, v); };
+    wasm_function_references(bool) => wasmtime_config_wasm_function_references_set, s => |v| { s.features.function_references = Some(v); s.feature(crate::WasmFeatures::FUNCTION_REFERENCES, v); };
     /// The GC proposal (`wasmtime_config_wasm_gc_set`).
-    wasm_gc(bool) => wasmtime_config_wasm_gc_set, s => |v| { s.features.gc = Some(v); s.feature(wasmparser::WasmFeatures::GC, v); };
+    wasm_gc(bool) => wasmtime_config_wasm_gc_set, s => |v| { s.features.gc = Some(v); s.feature(crate::WasmFeatures::GC, v); };
     /// Runtime support for garbage-collected types, needed by the GC,
     /// reference-types and exceptions proposals
     /// (`wasmtime_config_gc_support_set`).
-    gc_support(bool) => wasmtime_config_gc_support_set, s => |v| { s.features.gc_types = Some(v); s.feature(wasmparser::WasmFeatures::GC_TYPES, v); };
+    gc_support(bool) => wasmtime_config_gc_support_set, s => |v| { s.features.gc_types = Some(v); s.feature(crate::WasmFeatures::GC_TYPES, v); };
     /// The fixed-width SIMD proposal (`wasmtime_config_wasm_simd_set`).
-    wasm_simd(bool) => wasmtime_config_wasm_simd_set, s => |v| { s.features.simd = Some(v); s.feature(wasmparser::WasmFeatures::SIMD, v); };
+    wasm_simd(bool) => wasmtime_config_wasm_simd_set, s => |v| { s.features.simd = Some(v); s.feature(crate::WasmFeatures::SIMD, v); };
     /// The relaxed SIMD proposal (`wasmtime_config_wasm_relaxed_simd_set`).
     /// Needs [`wasm_simd`](Config::wasm_simd).
-    wasm_relaxed_simd(bool) => wasmtime_config_wasm_relaxed_simd_set, s => |v| { s.features.relaxed_simd = Some(v); s.feature(wasmparser::WasmFeatures::RELAXED_SIMD, v); };
+    wasm_relaxed_simd(bool) => wasmtime_config_wasm_relaxed_simd_set, s => |v| { s.features.relaxed_simd = Some(v); s.feature(crate::WasmFeatures::RELAXED_SIMD, v); };
     /// Make relaxed SIMD instructions deterministic across platforms
     /// (`wasmtime_config_wasm_relaxed_simd_deterministic_set`).
     relaxed_simd_deterministic(bool) => wasmtime_config_wasm_relaxed_simd_deterministic_set, s => |v| s.relaxed_simd_deterministic = Some(v);
     /// The bulk-memory proposal (`wasmtime_config_wasm_bulk_memory_set`).
-    wasm_bulk_memory(bool) => wasmtime_config_wasm_bulk_memory_set, s => |v| s.feature(wasmparser::WasmFeatures::BULK_MEMORY, v);
+    wasm_bulk_memory(bool) => wasmtime_config_wasm_bulk_memory_set, s => |v| s.feature(crate::WasmFeatures::BULK_MEMORY, v);
     /// The multi-value proposal (`wasmtime_config_wasm_multi_value_set`).
-    wasm_multi_value(bool) => wasmtime_config_wasm_multi_value_set, s => |v| s.feature(wasmparser::WasmFeatures::MULTI_VALUE, v);
+    wasm_multi_value(bool) => wasmtime_config_wasm_multi_value_set, s => |v| s.feature(crate::WasmFeatures::MULTI_VALUE, v);
     /// The multi-memory proposal (`wasmtime_config_wasm_multi_memory_set`).
-    wasm_multi_memory(bool) => wasmtime_config_wasm_multi_memory_set, s => |v| s.feature(wasmparser::WasmFeatures::MULTI_MEMORY, v);
+    wasm_multi_memory(bool) => wasmtime_config_wasm_multi_memory_set, s => |v| s.feature(crate::WasmFeatures::MULTI_MEMORY, v);
     /// The 64-bit memories proposal (`wasmtime_config_wasm_memory64_set`).
-    wasm_memory64(bool) => wasmtime_config_wasm_memory64_set, s => |v| s.feature(wasmparser::WasmFeatures::MEMORY64, v);
+    wasm_memory64(bool) => wasmtime_config_wasm_memory64_set, s => |v| s.feature(crate::WasmFeatures::MEMORY64, v);
     /// The wide-arithmetic proposal (`wasmtime_config_wasm_wide_arithmetic_set`).
-    wasm_wide_arithmetic(bool) => wasmtime_config_wasm_wide_arithmetic_set, s => |v| s.feature(wasmparser::WasmFeatures::WIDE_ARITHMETIC, v);
+    wasm_wide_arithmetic(bool) => wasmtime_config_wasm_wide_arithmetic_set, s => |v| s.feature(crate::WasmFeatures::WIDE_ARITHMETIC, v);
     /// The branch-hinting proposal (`wasmtime_config_wasm_branch_hinting_set`).
     wasm_branch_hinting(bool) => wasmtime_config_wasm_branch_hinting_set, s => |v| s.branch_hinting = Some(v);
     /// The exception-handling proposal (`wasmtime_config_wasm_exceptions_set`).
-    wasm_exceptions(bool) => wasmtime_config_wasm_exceptions_set, s => |v| { s.features.exceptions = Some(v); s.feature(wasmparser::WasmFeatures::EXCEPTIONS, v); };
+    wasm_exceptions(bool) => wasmtime_config_wasm_exceptions_set, s => |v| { s.features.exceptions = Some(v); s.feature(crate::WasmFeatures::EXCEPTIONS, v); };
     /// The custom-page-sizes proposal (`wasmtime_config_wasm_custom_page_sizes_set`).
-    wasm_custom_page_sizes(bool) => wasmtime_config_wasm_custom_page_sizes_set, s => |v| s.feature(wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES, v);
+    wasm_custom_page_sizes(bool) => wasmtime_config_wasm_custom_page_sizes_set, s => |v| s.feature(crate::WasmFeatures::CUSTOM_PAGE_SIZES, v);
     /// The stack-switching proposal (`wasmtime_config_wasm_stack_switching_set`).
-    wasm_stack_switching(bool) => wasmtime_config_wasm_stack_switching_set, s => |v| { s.features.stack_switching = Some(v); s.feature(wasmparser::WasmFeatures::STACK_SWITCHING, v); };
+    wasm_stack_switching(bool) => wasmtime_config_wasm_stack_switching_set, s => |v| { s.features.stack_switching = Some(v); s.feature(crate::WasmFeatures::STACK_SWITCHING, v); };
     /// The component model (`wasmtime_config_wasm_component_model_set`).
-    wasm_component_model(bool) => wasmtime_config_wasm_component_model_set, s => |v| s.feature(wasmparser::WasmFeatures::COMPONENT_MODEL, v);
+    wasm_component_model(bool) => wasmtime_config_wasm_component_model_set, s => |v| s.feature(crate::WasmFeatures::COMPONENT_MODEL, v);
     /// The component model's `map` type
     /// (`wasmtime_config_wasm_component_model_map_set`).
-    wasm_component_model_map(bool) => wasmtime_config_wasm_component_model_map_set, s => |v| s.feature(wasmparser::WasmFeatures::CM_MAP, v);
+    wasm_component_model_map(bool) => wasmtime_config_wasm_component_model_map_set, s => |v| s.feature(crate::WasmFeatures::CM_MAP, v);
     /// Runtime support for component-model concurrency
     /// (`wasmtime_config_concurrency_support_set`).
     concurrency_support(bool) => wasmtime_config_concurrency_support_set, s => |v| s.concurrency_support = Some(v);

@@ -74,16 +74,14 @@ mod types;
 mod val;
 mod val_ref;
 mod wasi;
+mod wasm_features;
 
 pub use config::{Config, LinearMemory, MemoryCreator, OptLevel, PoolingAllocationConfig, ProfilingStrategy, RegallocAlgorithm, StackCreator, StackMemory, Strategy};
 pub use bottom_refs::{NoExtern, NoFunc, NoneRef};
 pub use code_builder::{CodeBuilder, CodeHint};
 pub use precompiled::Precompiled;
 pub use engine::{Engine, EngineWeak};
-/// The wasm proposals an engine enables ([`Engine::get_wasm_features`]): the
-/// same type as `wasmtime::WasmFeatures`, a re-export of
-/// `wasmparser::WasmFeatures`.
-pub use wasmparser::WasmFeatures;
+pub use wasm_features::{WasmFeatures, WasmFeaturesInflated};
 pub use error::{bail, ensure, format_err, Error, OutOfMemory, Result, ToWasmtimeResult};
 pub use externals::{Export, Extern};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, ValRaw, WasmParams, WasmResults, WasmRet, WasmTy, WasmTyList};

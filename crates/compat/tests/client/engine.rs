@@ -247,6 +247,68 @@ pub fn engine_getters_features() -> Result<String> {
     Ok(format!("{first}\n--\n{}", describe(&engine)))
 }
 
+/// `WasmFeatures` as a value: every flag's name and bits (in declaration
+/// order), the composites, `Default`, `all`, `Debug` with stray bits, the
+/// set operations and iteration, `from_bits*`, `inflate`/`from_inflated`
+/// and every getter, for the default engine's set and a few others.
+pub fn wasm_features_surface() -> Result<String> {
+    let mut lines: Vec<String> = WasmFeatures::all()
+        .iter_names()
+        .map(|(name, flag)| format!("{name}={:#x}", flag.bits()))
+        .collect();
+    let composites = [
+        ("MVP", WasmFeatures::MVP),
+        ("WASM1", WasmFeatures::WASM1),
+        ("WASM2", WasmFeatures::WASM2),
+        ("WASM3", WasmFeatures::WASM3),
+        ("LIME1", WasmFeatures::LIME1),
+        ("default", WasmFeatures::default()),
+        ("all", WasmFeatures::all()),
+        ("empty", WasmFeatures::empty()),
+    ];
+    for (name, f) in composites {
+        lines.push(format!("{name}={:#x} {f:?}", f.bits()));
+    }
+    assert_eq!(WasmFeatures::from_name("SIMD"), Some(WasmFeatures::SIMD));
+    assert_eq!(WasmFeatures::from_bits(1 << 63), None);
+    assert_eq!(WasmFeatures::from_bits(1 << 3).map(|f| f.bits()), Some(1 << 3));
+    let stray = WasmFeatures::from_bits_retain((1 << 3) | (1 << 63));
+    lines.push(format!("stray={stray:?} truncated={:?}", WasmFeatures::from_bits_truncate(stray.bits())));
+    let mut f = WasmFeatures::WASM2 - WasmFeatures::SIMD;
+    f |= WasmFeatures::GC;
+    f.toggle(WasmFeatures::THREADS);
+    f.remove(WasmFeatures::REFERENCE_TYPES);
+    f.set(WasmFeatures::CM_MAP, true);
+    lines.push(format!(
+        "ops={f:?} and={:?} xor={:?} not_intersects={}",
+        f & WasmFeatures::LIME1,
+        f ^ WasmFeatures::MVP,
+        (!f).intersects(WasmFeatures::GC)
+    ));
+    let engine = Engine::default();
+    for f in [engine.get_wasm_features(), WasmFeatures::LIME1, f] {
+        assert_eq!(WasmFeatures::from_inflated(f.inflate()), f);
+        let inflated = f.inflate();
+        let getters = [
+            f.mutable_global(), f.saturating_float_to_int(), f.sign_extension(), f.reference_types(),
+            f.multi_value(), f.bulk_memory(), f.simd(), f.relaxed_simd(), f.threads(),
+            f.shared_everything_threads(), f.tail_call(), f.floats(), f.multi_memory(), f.exceptions(),
+            f.memory64(), f.extended_const(), f.component_model(), f.function_references(),
+            f.memory_control(), f.gc(), f.custom_page_sizes(), f.legacy_exceptions(), f.gc_types(),
+            f.stack_switching(), f.wide_arithmetic(), f.cm_values(), f.cm_nested_names(), f.cm_async(),
+            f.cm_async_stackful(), f.cm_more_async_builtins(), f.cm_threading(), f.cm_error_context(),
+            f.cm_fixed_length_lists(), f.cm_gc(), f.call_indirect_overlong(), f.bulk_memory_opt(),
+            f.custom_descriptors(), f.compact_imports(), f.cm_map(), f.cm64(), f.cm_implements(),
+            f.cm_canon_names(),
+        ];
+        let bits: String = getters.iter().map(|&on| if on { '1' } else { '0' }).collect();
+        assert_eq!(inflated.simd, f.simd());
+        let names: Vec<&str> = f.iter_names().map(|(name, _)| name).collect();
+        lines.push(format!("{bits} {} {names:?}", f.iter().count()));
+    }
+    Ok(lines.join("\n"))
+}
+
 /// An explicit target and strategy, and `Engine::config` building another
 /// engine with the same settings.
 pub fn engine_getters_target_and_config() -> Result<String> {

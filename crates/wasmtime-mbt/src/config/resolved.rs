@@ -12,10 +12,10 @@
 use std::str::FromStr as _;
 
 use target_lexicon::{Architecture, OperatingSystem, Triple};
-use wasmparser::WasmFeatures;
 
 use super::rules::{parse_bool, Build, Settings};
 use super::{OptLevel, RegallocAlgorithm, Strategy};
+use crate::WasmFeatures;
 
 /// Every value an engine's getters report.
 #[derive(Clone, Debug)]

@@ -159,8 +159,8 @@ pub(crate) struct Settings {
     pub cranelift_user_settings: Vec<(String, String)>,
     /// Proposals explicitly enabled and disabled (`Config::wasm_*`), as
     /// Wasmtime's `enabled_features`/`disabled_features`.
-    pub enabled_features: wasmparser::WasmFeatures,
-    pub disabled_features: wasmparser::WasmFeatures,
+    pub enabled_features: crate::WasmFeatures,
+    pub disabled_features: crate::WasmFeatures,
     pub debug_info: Option<bool>,
     pub consume_fuel: Option<bool>,
     pub epoch_interruption: Option<bool>,
@@ -191,8 +191,8 @@ impl Default for Settings {
             memory_guard_size: None,
             pooling: None,
             cranelift_user_settings: Vec::new(),
-            enabled_features: wasmparser::WasmFeatures::empty(),
-            disabled_features: wasmparser::WasmFeatures::empty(),
+            enabled_features: crate::WasmFeatures::empty(),
+            disabled_features: crate::WasmFeatures::empty(),
             debug_info: None,
             consume_fuel: None,
             epoch_interruption: None,
@@ -219,7 +219,7 @@ impl Settings {
     }
 
     /// `Config::wasm_features(flag, enable)`.
-    pub(crate) fn feature(&mut self, flag: wasmparser::WasmFeatures, enable: bool) {
+    pub(crate) fn feature(&mut self, flag: crate::WasmFeatures, enable: bool) {
         self.enabled_features.set(flag, enable);
         self.disabled_features.set(flag, !enable);
     }
@@ -350,7 +350,7 @@ pub(crate) fn check(settings: &Settings, build: &Build) -> Result<()> {
         Strategy::Winch => vec![
             ("relaxed_simd", f.relaxed_simd),
             // Winch on aarch64 lacks threads too.
-            ("threads", (arch == "aarch64" && s.enabled_features.contains(wasmparser::WasmFeatures::THREADS)).then_some(true)),
+            ("threads", (arch == "aarch64" && s.enabled_features.contains(crate::WasmFeatures::THREADS)).then_some(true)),
             ("tail_call", f.tail_call),
             ("exceptions", f.exceptions),
             ("function_references", f.function_references),
