@@ -40,7 +40,7 @@ impl ArrayRef {
         let array = ArrayRef::new(&mut store, allocator, first, len)?;
         if differing {
             for (i, elem) in (1..).zip(&elems[1..]) {
-                array.set(&mut store, i, elem.clone())?;
+                array.set(&mut store, i, *elem)?;
             }
         }
         Ok(array)

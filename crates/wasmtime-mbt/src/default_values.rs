@@ -95,9 +95,9 @@ impl MemoryType {
     pub fn default_value(&self, mut store: impl AsContextMut) -> Result<Extern> {
         Ok(if self.is_shared() {
             let engine = store.as_context_mut().engine().clone();
-            Extern::SharedMemory(SharedMemory::new(&engine, self.clone())?)
+            Extern::SharedMemory(SharedMemory::new(&engine, *self)?)
         } else {
-            Extern::Memory(Memory::new(store, self.clone())?)
+            Extern::Memory(Memory::new(store, *self)?)
         })
     }
 }

@@ -541,34 +541,41 @@ impl HeapType {
         })
     }
 
-    /// Runs `f` on this type as a C heap type whose payload (if any) is
-    /// borrowed for the call; the engine passed alongside is the concrete
-    /// type's (null for an abstract type). `Err` for continuation types.
-    pub(crate) fn with_c<R>(&self, f: impl FnOnce(*const sys::wasm_engine_t, &sys::wasmtime_heaptype_t) -> R) -> Result<R> {
+    /// An owned `wasm_valtype_t` of a reference to this type, built
+    /// through `wasmtime_valtype_to_wasm`; a concrete payload is lent to the
+    /// call (C copies it). `Err` for continuation types.
+    pub(crate) fn to_c_valtype(&self, nullable: bool) -> Result<Owned<sys::wasm_valtype_t>> {
         let Some(kind) = self.c_kind() else {
             return Err(Error::msg(format!("heap type {self} has no C API equivalent")));
         };
-        let mut c = sys::wasmtime_heaptype_t { kind: kind as sys::wasmtime_heaptype_kind_t, ..Default::default() };
-        // The C objects that back the payload, alive until `f` returns.
-        let _func: Option<Owned<sys::wasm_functype_t>>;
+        let mut heap = sys::wasmtime_heaptype_t { kind: kind as sys::wasmtime_heaptype_kind_t, ..Default::default() };
+        // The C objects that back the payload, alive until C has copied it.
+        let _func;
         let _exn;
         match self {
             HeapType::ConcreteFunc(t) => {
-                let (ptr, owned) = t.c_functype()?;
-                c.of.concrete_func = ptr;
+                let owned = t.to_raw()?;
+                heap.of.concrete_func = owned.as_ptr();
                 _func = owned;
             }
-            HeapType::ConcreteArray(t) => c.of.concrete_array = t.as_raw().cast_mut(),
-            HeapType::ConcreteStruct(t) => c.of.concrete_struct = t.as_raw().cast_mut(),
+            HeapType::ConcreteArray(t) => heap.of.concrete_array = t.as_raw().cast_mut(),
+            HeapType::ConcreteStruct(t) => heap.of.concrete_struct = t.as_raw().cast_mut(),
             HeapType::ConcreteExn(t) => {
                 let owned = t.to_c()?;
-                c.of.concrete_exn = owned.as_ptr();
+                heap.of.concrete_exn = owned.as_ptr();
                 _exn = owned;
             }
             _ => {}
         }
         let engine = self.engine().map_or(std::ptr::null(), |e| e.as_raw().cast_const());
-        Ok(f(engine, &c))
+        let ty = sys::wasmtime_valtype_t {
+            kind: sys::WASMTIME_VALTYPE_KIND_REF as sys::wasmtime_valtype_kind_t,
+            reftype: sys::wasmtime_reftype_t { nullable, heaptype: heap },
+        };
+        // SAFETY: an abstract heap type needs no engine (null) and no
+        // payload; a concrete one's payload is live for the call, which only
+        // reads (clones) it, and `engine` is its engine. The result is owned.
+        Ok(unsafe { Owned::from_raw(sys::wasmtime_valtype_to_wasm(engine, &ty)) }.expect("valtype"))
     }
 
     /// From a C heap type of `engine`; a concrete payload is copied (the
@@ -610,23 +617,6 @@ impl HeapType {
             }
         }
     }
-
-    /// This type as an owned `wasm_valtype_t` of a non-nullable reference,
-    /// for the C registry's identity check.
-    fn c_valtype(&self) -> Option<Owned<sys::wasm_valtype_t>> {
-        self.with_c(|engine, heap| {
-            let ty = sys::wasmtime_valtype_t {
-                kind: sys::WASMTIME_VALTYPE_KIND_REF as sys::wasmtime_valtype_kind_t,
-                reftype: sys::wasmtime_reftype_t { nullable: false, heaptype: *heap },
-            };
-            // SAFETY: `ty`'s payload is live for the call, which only reads
-            // (clones) it; the engine is the concrete type's; the result is
-            // owned.
-            unsafe { Owned::from_raw(sys::wasmtime_valtype_to_wasm(engine, &ty)) }
-        })
-        .ok()
-        .flatten()
-    }
 }
 
 /// Are two concrete types of the same engine the same type? Decided by the
@@ -636,9 +626,9 @@ fn same_concrete(a: &HeapType, b: &HeapType) -> bool {
     if std::mem::discriminant(a) != std::mem::discriminant(b) {
         return false;
     }
-    match (a.c_valtype(), b.c_valtype()) {
+    match (a.to_c_valtype(false), b.to_c_valtype(false)) {
         // SAFETY: both value types are live and owned here.
-        (Some(x), Some(y)) => unsafe { sys::wasmtime_wasm_valtype_equal(x.as_ptr(), y.as_ptr()) },
+        (Ok(x), Ok(y)) => unsafe { sys::wasmtime_wasm_valtype_equal(x.as_ptr(), y.as_ptr()) },
         _ => false,
     }
 }

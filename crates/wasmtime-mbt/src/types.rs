@@ -491,19 +491,7 @@ impl ValType {
             }
             ValType::Ref(r) => r,
         };
-        r.heap_type
-            .with_c(|engine, heap| {
-                let ty = sys::wasmtime_valtype_t {
-                    kind: sys::WASMTIME_VALTYPE_KIND_REF as sys::wasmtime_valtype_kind_t,
-                    reftype: sys::wasmtime_reftype_t { nullable: r.is_nullable, heaptype: *heap },
-                };
-                // SAFETY: an abstract heap type needs no engine (null) and no
-                // payload; a concrete one's payload is live for the call,
-                // which only reads it, and `engine` is its engine. The
-                // result is owned.
-                unsafe { Owned::from_raw(sys::wasmtime_valtype_to_wasm(engine, &ty)) }.expect("valtype")
-            })
-            .map_err(|_| Error::msg(format!("reference type {r} has no C API equivalent")))
+        r.heap_type.to_c_valtype(r.is_nullable).map_err(|_| Error::msg(format!("reference type {r} has no C API equivalent")))
     }
 
     /// From a borrowed `wasm_valtype_t` of `engine`, through
@@ -771,28 +759,15 @@ impl FuncType {
         FuncType { engine: engine.clone(), sig: std::sync::Arc::new(sig) }
     }
 
-    /// A C function type for a concrete reference's payload: this type's own
-    /// C type when it has one (borrowed), else a new one (owned, returned
-    /// beside the pointer so the caller keeps it alive).
-    pub(crate) fn c_functype(&self) -> Result<(*mut sys::wasm_functype_t, Option<Owned<sys::wasm_functype_t>>)> {
-        match &self.sig.source {
-            Some(source) => Ok((source.as_ptr(), None)),
-            None => {
-                let owned = self.to_raw()?;
-                Ok((owned.as_ptr(), Some(owned)))
-            }
-        }
-    }
-
     /// An owned `wasm_functype_t`.
     pub(crate) fn to_raw(&self) -> Result<Owned<sys::wasm_functype_t>> {
-        let owned = |tys: &[ValType]| -> Result<Vec<*mut sys::wasm_valtype_t>> {
-            tys.iter().map(|t| t.to_raw().map(Owned::into_raw)).collect()
-        };
         if let Some(source) = &self.sig.source {
             // SAFETY: the C type is live; the copy is owned.
             return Ok(unsafe { Owned::from_raw(sys::wasm_functype_copy(source.as_ptr())) }.expect("functype copy"));
         }
+        let owned = |tys: &[ValType]| -> Result<Vec<*mut sys::wasm_valtype_t>> {
+            tys.iter().map(|t| t.to_raw().map(Owned::into_raw)).collect()
+        };
         let (params, results) = match (owned(self.param_types()), owned(self.result_types())) {
             (Ok(p), Ok(r)) => (p, r),
             (p, r) => {
